@@ -1,0 +1,74 @@
+#pragma once
+// Outputs that never look complete unless they are: every file is written under a temporary name
+// and renamed into place by commit(); an uncommitted file is removed when its writer is destroyed.
+#include <cstdio>
+#include <filesystem>
+#include <string>
+#include <string_view>
+
+namespace kupffer {
+
+/// A binary file written to "<path>.tmp" and renamed to <path> by commit().
+class AtomicFile {
+public:
+    explicit AtomicFile(std::filesystem::path path);
+    AtomicFile(const AtomicFile&) = delete;
+    AtomicFile& operator=(const AtomicFile&) = delete;
+    ~AtomicFile();
+
+    void write(std::string_view bytes);
+    /// Flushes, closes and renames into place; throws IoError (e.g. on a full disk).
+    void commit();
+    const std::filesystem::path& path() const noexcept { return path_; }
+
+private:
+    std::filesystem::path path_;
+    std::filesystem::path tmp_path_;
+    std::FILE* file_ = nullptr;
+};
+
+/// Compresses bytes into one complete gzip member (libdeflate). Concatenated members form a valid
+/// gzip file, which lets callers compress chunks in parallel and write them in order.
+std::string gzip_compress(std::string_view bytes, int level = 4);
+
+/// A .gz file written atomically: text is buffered and compressed in members of ~1 MiB.
+class GzipWriter {
+public:
+    explicit GzipWriter(std::filesystem::path path, int level = 4);
+    void write(std::string_view text);
+    /// Appends an already-compressed gzip member (see gzip_compress); flushes buffered text first.
+    void write_member(std::string_view member);
+    void commit();
+
+private:
+    void flush_buffer();
+    AtomicFile file_;
+    int level_;
+    std::string buffer_;
+};
+
+/// Writes text (plain or, if the name ends in .gz, gzip) atomically.
+void write_text_file(const std::filesystem::path& path, std::string_view text);
+
+/// An output directory built under "<path>.partial" and renamed into place by commit(), so a
+/// crashed run leaves only an obviously incomplete ".partial" folder behind.
+class StagingDirectory {
+public:
+    /// Throws OptionError if <path> exists and is not empty, unless overwrite is true.
+    StagingDirectory(std::filesystem::path path, bool overwrite);
+    StagingDirectory(const StagingDirectory&) = delete;
+    StagingDirectory& operator=(const StagingDirectory&) = delete;
+    ~StagingDirectory();
+
+    /// Where to write now.
+    const std::filesystem::path& staging() const noexcept { return staging_; }
+    void commit();
+
+private:
+    std::filesystem::path final_;
+    std::filesystem::path staging_;
+    bool overwrite_;
+    bool committed_ = false;
+};
+
+}  // namespace kupffer

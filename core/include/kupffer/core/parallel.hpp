@@ -1,0 +1,57 @@
+#pragma once
+// The only two ways kupffer runs work in parallel, both on oneTBB:
+//  - parallel_for: independent tasks indexed 0..n-1 (callers define the chunking, so results never
+//    depend on how many threads ran them);
+//  - ordered_pipeline: read serially -> transform in parallel -> write serially in input order
+//    (minimap2's kt_pipeline), for streaming I/O whose output order must not depend on scheduling.
+// An exception thrown by any task stops the work and is rethrown to the caller.
+#include <cstddef>
+#include <functional>
+#include <memory>
+#include <optional>
+
+namespace kupffer {
+
+/// Resolves a user's thread count: 0 means "all hardware threads"; never less than 1.
+int resolve_threads(int requested);
+
+/// Runs fn(task) for every task in [0, n_tasks) on at most n_threads threads.
+void parallel_for(std::size_t n_tasks, int n_threads, const std::function<void(std::size_t)>& fn);
+
+/// Splits [0, n_items) into fixed chunks of chunk_size (the last may be shorter) and runs
+/// fn(chunk_index, begin, end) for each chunk in parallel. Chunk boundaries depend only on
+/// n_items and chunk_size, never on the thread count.
+void parallel_chunks(std::size_t n_items, std::size_t chunk_size, int n_threads,
+                     const std::function<void(std::size_t, std::size_t, std::size_t)>& fn);
+
+namespace internal {
+struct PipelineItem {
+    virtual ~PipelineItem() = default;
+};
+void run_ordered_pipeline(int n_threads, std::size_t max_in_flight,
+                          const std::function<std::unique_ptr<PipelineItem>()>& read,
+                          const std::function<void(PipelineItem&)>& transform,
+                          const std::function<void(PipelineItem&)>& write);
+}  // namespace internal
+
+/// read() returns the next item or std::nullopt at the end; transform(item) runs in parallel on up
+/// to max_in_flight items; write(item) sees items in the order read() produced them.
+template <class Item>
+void ordered_pipeline(int n_threads, std::size_t max_in_flight, std::function<std::optional<Item>()> read,
+                      std::function<void(Item&)> transform, std::function<void(Item&)> write) {
+    struct Holder final : internal::PipelineItem {
+        explicit Holder(Item&& v) : value(std::move(v)) {}
+        Item value;
+    };
+    internal::run_ordered_pipeline(
+        n_threads, max_in_flight,
+        [&]() -> std::unique_ptr<internal::PipelineItem> {
+            auto next = read();
+            if (!next) return nullptr;
+            return std::make_unique<Holder>(std::move(*next));
+        },
+        [&](internal::PipelineItem& item) { transform(static_cast<Holder&>(item).value); },
+        [&](internal::PipelineItem& item) { write(static_cast<Holder&>(item).value); });
+}
+
+}  // namespace kupffer

@@ -1,0 +1,141 @@
+#include "kupffer/core/output_file.hpp"
+
+#include <libdeflate.h>
+
+#include <cerrno>
+#include <memory>
+#include <new>
+#include <system_error>
+#include <unistd.h>
+
+#include "kupffer/core/errors.hpp"
+
+namespace kupffer {
+
+namespace fs = std::filesystem;
+
+AtomicFile::AtomicFile(fs::path path) : path_(std::move(path)), tmp_path_(path_.string() + ".tmp") {
+    file_ = std::fopen(tmp_path_.c_str(), "wb");
+    if (!file_) throw IoError(path_.string(), "create", errno);
+}
+
+AtomicFile::~AtomicFile() {
+    if (file_) {
+        std::fclose(file_);
+        std::error_code ignored;
+        fs::remove(tmp_path_, ignored);
+    }
+}
+
+void AtomicFile::write(std::string_view bytes) {
+    if (bytes.empty()) return;
+    if (std::fwrite(bytes.data(), 1, bytes.size(), file_) != bytes.size()) throw IoError(path_.string(), "write", errno);
+}
+
+void AtomicFile::commit() {
+    if (std::fflush(file_) != 0) throw IoError(path_.string(), "write", errno);
+    std::FILE* f = file_;
+    file_ = nullptr;
+    if (std::fclose(f) != 0) {
+        const int err = errno;
+        std::error_code ignored;
+        fs::remove(tmp_path_, ignored);
+        throw IoError(path_.string(), "write", err);
+    }
+    std::error_code ec;
+    fs::rename(tmp_path_, path_, ec);
+    if (ec) {
+        fs::remove(tmp_path_, ec);
+        throw IoError(path_.string(), "rename into place", ec.value());
+    }
+}
+
+namespace {
+struct CompressorDeleter {
+    void operator()(libdeflate_compressor* c) const noexcept { libdeflate_free_compressor(c); }
+};
+}  // namespace
+
+std::string gzip_compress(std::string_view bytes, int level) {
+    // One compressor per thread and level: allocation is costly and compressors are not shareable.
+    thread_local std::unique_ptr<libdeflate_compressor, CompressorDeleter> compressor;
+    thread_local int compressor_level = -1;
+    if (!compressor || compressor_level != level) {
+        compressor.reset(libdeflate_alloc_compressor(level));
+        if (!compressor) throw std::bad_alloc();
+        compressor_level = level;
+    }
+    std::string out(libdeflate_gzip_compress_bound(compressor.get(), bytes.size()), '\0');
+    const std::size_t n = libdeflate_gzip_compress(compressor.get(), bytes.data(), bytes.size(), out.data(), out.size());
+    if (n == 0) throw Error("gzip compression failed");
+    out.resize(n);
+    return out;
+}
+
+namespace {
+constexpr std::size_t kMemberBytes = 1 << 20;
+}
+
+GzipWriter::GzipWriter(fs::path path, int level) : file_(std::move(path)), level_(level) {
+    buffer_.reserve(kMemberBytes + 4096);
+}
+
+void GzipWriter::write(std::string_view text) {
+    buffer_.append(text);
+    if (buffer_.size() >= kMemberBytes) flush_buffer();
+}
+
+void GzipWriter::write_member(std::string_view member) {
+    flush_buffer();
+    file_.write(member);
+}
+
+void GzipWriter::flush_buffer() {
+    if (buffer_.empty()) return;
+    file_.write(gzip_compress(buffer_, level_));
+    buffer_.clear();
+}
+
+void GzipWriter::commit() {
+    flush_buffer();
+    file_.commit();
+}
+
+void write_text_file(const fs::path& path, std::string_view text) {
+    if (path.extension() == ".gz") {
+        GzipWriter out(path);
+        out.write(text);
+        out.commit();
+    } else {
+        AtomicFile out(path);
+        out.write(text);
+        out.commit();
+    }
+}
+
+StagingDirectory::StagingDirectory(fs::path path, bool overwrite)
+    : final_(std::move(path)), staging_(final_.string() + ".partial"), overwrite_(overwrite) {
+    std::error_code ec;
+    if (fs::exists(final_) && !(fs::is_directory(final_) && fs::is_empty(final_)) && !overwrite_)
+        throw OptionError(final_.string() + ": output folder exists and is not empty (choose another or overwrite)");
+    fs::remove_all(staging_, ec);
+    fs::create_directories(staging_, ec);
+    if (ec) throw IoError(staging_.string(), "create folder", ec.value());
+}
+
+StagingDirectory::~StagingDirectory() {
+    // An uncommitted staging folder is left in place, clearly named ".partial", for inspection.
+}
+
+void StagingDirectory::commit() {
+    std::error_code ec;
+    if (fs::exists(final_)) {
+        fs::remove_all(final_, ec);
+        if (ec) throw IoError(final_.string(), "replace folder", ec.value());
+    }
+    fs::rename(staging_, final_, ec);
+    if (ec) throw IoError(final_.string(), "rename folder into place", ec.value());
+    committed_ = true;
+}
+
+}  // namespace kupffer
