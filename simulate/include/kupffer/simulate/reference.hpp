@@ -1,0 +1,69 @@
+#pragma once
+// A synthetic genome with realistic gene structure: multi-exon genes on both strands with GT-AG
+// introns, alternative isoforms (exon skipping, alternative polyA), convergent antisense overlaps,
+// paralog pairs sharing most of their exonic sequence, and a mitochondrial contig with MT-* genes.
+#include <cstdint>
+#include <filesystem>
+#include <string>
+#include <vector>
+
+#include "kupffer/simulate/catalogue.hpp"
+
+namespace kupffer::simulate {
+
+struct Exon {
+    std::uint32_t start = 0;  ///< 0-based, inclusive
+    std::uint32_t end = 0;    ///< 0-based, exclusive
+    std::uint32_t length() const noexcept { return end - start; }
+};
+
+struct Transcript {
+    std::string id;
+    std::vector<Exon> exons;  ///< ascending genomic order
+    double weight = 1.0;      ///< relative abundance among the gene's isoforms
+    std::string sequence;     ///< mature mRNA, sense, 5'->3'
+};
+
+struct Gene {
+    std::string id;
+    std::string name;
+    GeneCategory category = GeneCategory::Background;
+    std::uint32_t chrom = 0;
+    char strand = '+';
+    std::uint32_t start = 0;  ///< 0-based, inclusive (span of all isoforms)
+    std::uint32_t end = 0;    ///< exclusive
+    std::vector<Transcript> transcripts;  ///< [0] is the canonical isoform
+    std::string paralog_of;               ///< gene id this one was copied from, or ""
+};
+
+struct Reference {
+    std::vector<std::string> chrom_names;
+    std::vector<std::string> chrom_sequences;
+    std::vector<Gene> genes;  ///< sorted by (chrom, start)
+};
+
+struct ReferenceOptions {
+    std::uint64_t seed = 1;
+    /// Total nuclear genome length in bases (the mitochondrial contig is extra).
+    std::uint64_t genome_size = 12'000'000;
+    /// Number of nuclear genes, named ones included (at least the named catalogue's size).
+    std::uint32_t genes = 1000;
+    double paralog_fraction = 0.02;   ///< of background genes, copied from another gene
+    double paralog_divergence = 0.03; ///< per-base substitution rate between paralogs' exons
+    double antisense_fraction = 0.03; ///< genes overlapping their neighbour's 3' end on the other strand
+    double alt_isoform_fraction = 0.35;
+};
+
+/// Builds the reference; throws OptionError if the genes cannot fit in genome_size.
+Reference simulate_reference(const ReferenceOptions& options);
+
+/// Writes genome.fa (60-column FASTA) atomically.
+void write_fasta(const Reference& reference, const std::filesystem::path& path);
+/// Writes an Ensembl-style GTF (gene, transcript, exon lines) atomically.
+void write_gtf(const Reference& reference, const std::filesystem::path& path);
+
+/// Genomic sequence of [start, end) of a chromosome, reverse-complemented if strand is '-'.
+std::string oriented_sequence(const Reference& reference, std::uint32_t chrom, std::uint32_t start, std::uint32_t end,
+                              char strand);
+
+}  // namespace kupffer::simulate

@@ -1,0 +1,381 @@
+#include "model.hpp"
+
+#include <algorithm>
+#include <numeric>
+#include <random>
+#include <unordered_set>
+
+#include "kupffer/core/dna.hpp"
+#include "kupffer/core/errors.hpp"
+#include "kupffer/core/parallel.hpp"
+#include "kupffer/core/random.hpp"
+
+namespace kupffer::simulate::internal {
+
+namespace {
+
+constexpr double kLn2 = 0.6931471805599453;
+// Relative library size of each cell type (hepatocytes are large, neutrophils RNA-poor).
+constexpr std::array<double, kCellTypes> kLibraryFactor = {1.1, 1.0, 1.6, 1.6, 0.35, 0.7, 0.8,
+                                                           0.8, 1.5, 1.1, 2.2, 1.0, 1.0};
+// IL6 is made by monocytes as they mature into macrophages: a peak mid-way along the axis.
+constexpr double kIl6PeakLog2 = 5.5;
+constexpr double kIl6PeakAt = 0.45;
+constexpr double kIl6PeakWidth = 0.25;
+
+double beta_draw(Rng& rng, double a, double b) {
+    std::gamma_distribution<double> ga(a, 1.0), gb(b, 1.0);
+    const double x = ga(rng), y = gb(rng);
+    return x / (x + y);
+}
+
+std::size_t pick(Rng& rng, const std::vector<double>& weights) {
+    double total = 0;
+    for (double w : weights) total += w;
+    double u = rng.uniform() * total;
+    for (std::size_t i = 0; i < weights.size(); ++i) {
+        if (u < weights[i]) return i;
+        u -= weights[i];
+    }
+    return weights.size() - 1;
+}
+
+std::string random_sequence(Rng& rng, std::size_t n) {
+    std::string s(n, 'A');
+    for (auto& c : s) c = "ACGT"[rng.below(4)];
+    return s;
+}
+
+}  // namespace
+
+std::vector<SampleDesign> design_study(const SimulateOptions& options) {
+    const auto& groups = default_groups();
+    std::vector<SampleDesign> samples;
+    Rng rng(options.seed, 0xD5);
+    std::size_t animal = 0;
+    std::uint32_t number = 0;
+    std::vector<std::string> used_indices;
+    for (const auto& group_name : options.groups) {
+        std::size_t g = 0;
+        while (g < groups.size() && groups[g].name != group_name) ++g;
+        for (std::uint32_t a = 0; a < options.animals_per_group; ++a, ++animal) {
+            char animal_name[16];
+            std::snprintf(animal_name, sizeof animal_name, "RM%02zu", animal + 1);
+            for (std::size_t t = 0; t < options.timepoints.size(); ++t) {
+                SampleDesign s;
+                s.group = g;
+                s.timepoint = t;
+                s.animal = animal;
+                s.animal_name = animal_name;
+                s.name = groups[g].code + "-" + animal_name + "-" + options.timepoints[t];
+                s.number = ++number;
+                do s.index_read = random_sequence(rng, 8);
+                while (std::find(used_indices.begin(), used_indices.end(), s.index_read) != used_indices.end());
+                used_indices.push_back(s.index_read);
+                samples.push_back(std::move(s));
+            }
+        }
+    }
+    return samples;
+}
+
+ExpressionModel::ExpressionModel(const Reference& reference, std::uint64_t seed) : reference_(&reference) {
+    const std::size_t n = reference.genes.size();
+    Rng rng(seed, 0xE1);
+    std::normal_distribution<double> z(0.0, 1.0);
+    std::vector<double> base(n);
+    unspliced_.assign(n, 0.0);
+    const auto& named = named_genes();
+    for (std::size_t g = 0; g < n; ++g) {
+        const auto& gene = reference.genes[g];
+        if (gene.category == GeneCategory::Mitochondrial) {
+            mito_.push_back(static_cast<std::uint32_t>(g));
+            base[g] = 0.0;
+        } else if (gene.category == GeneCategory::Background) {
+            base[g] = -1.0 + 1.6 * z(rng);
+        } else {
+            auto it = std::find_if(named.begin(), named.end(), [&](const NamedGene& ng) { return ng.name == gene.name; });
+            base[g] = it->base_log_weight;
+        }
+        if (gene.transcripts[0].exons.size() > 1) unspliced_[g] = 0.05 + 0.3 * rng.uniform();
+    }
+    for (std::size_t t = 0; t < kCellTypes; ++t) {
+        auto& lw = log_weight_[t];
+        lw = base;
+        // Each type also differs from the others in a share of background genes, as real types do.
+        Rng type_rng(seed, 0xE2, t);
+        for (std::size_t g = 0; g < n; ++g)
+            if (reference.genes[g].category == GeneCategory::Background && type_rng.uniform() < 0.08)
+                lw[g] += 1.2 * z(type_rng);
+    }
+    for (const auto& p : programs()) {
+        const std::uint32_t g = gene_index(p.gene);
+        log_weight_[static_cast<std::size_t>(p.type)][g] += p.log2_fold * kLn2;
+    }
+}
+
+std::uint32_t ExpressionModel::gene_index(std::string_view name) const {
+    const auto& genes = reference_->genes;
+    for (std::size_t g = 0; g < genes.size(); ++g)
+        if (genes[g].name == name) return static_cast<std::uint32_t>(g);
+    throw Error("internal: gene " + std::string(name) + " missing from the simulated reference");
+}
+
+namespace {
+
+/// Probabilities over genes for one cell, given its type mix and the sample's biology.
+struct ProfileBuilder {
+    const ExpressionModel& model;
+    const GroupModel& group;
+    std::vector<double> animal_effect;  ///< log effect per gene
+    std::vector<std::uint32_t> cytokine_genes;
+    std::uint32_t il6 = 0;
+    double effect_scale = 1.0;
+
+    /// Unnormalised nuclear weights for a type at maturation m (NaN: off the axis).
+    void weights(CellType type, double m, std::vector<double>& out) const {
+        const std::size_t n = model.genes();
+        out.resize(n);
+        const auto& a = model.log_weights(CellType::ClassicalMonocyte);
+        const auto& b = model.log_weights(CellType::MoMacrophage);
+        const auto& own = model.log_weights(type);
+        const bool axis = !std::isnan(m);
+        for (std::size_t g = 0; g < n; ++g) {
+            const double lw = axis ? (1.0 - m) * a[g] + m * b[g] : own[g];
+            out[g] = lw + animal_effect[g];
+        }
+        for (std::size_t c = 0; c < cytokine_genes.size(); ++c)
+            out[cytokine_genes[c]] += effect_scale * std::log(group.cytokine_fold[c]);
+        if (axis) {
+            const double d = (m - kIl6PeakAt) / kIl6PeakWidth;
+            out[il6] += kIl6PeakLog2 * kLn2 * std::exp(-d * d);
+        }
+        for (auto& w : out) w = std::exp(w);
+        for (auto g : model.mito_genes()) out[g] = 0.0;
+    }
+
+    /// Normalised probabilities with the given mitochondrial fraction.
+    void probabilities(std::vector<double>& w, double mito_fraction) const {
+        double nuclear = 0;
+        for (double v : w) nuclear += v;
+        for (auto& v : w) v *= (1.0 - mito_fraction) / nuclear;
+        const auto& mito = model.mito_genes();
+        for (auto g : mito) w[g] = mito_fraction / static_cast<double>(mito.size());
+    }
+};
+
+}  // namespace
+
+SampleMolecules simulate_molecules(const SimulateOptions& options, const Reference& reference,
+                                   const ExpressionModel& model, const SampleDesign& sample,
+                                   const std::vector<std::uint32_t>& whitelist, std::size_t sample_index) {
+    const GroupModel& group = default_groups()[sample.group];
+    const std::size_t n_genes = model.genes();
+    std::normal_distribution<double> z(0.0, 1.0);
+
+    // Animal-level biology: small shifts on every gene, larger on cytokines; fixed across timepoints.
+    ProfileBuilder builder{model, group, std::vector<double>(n_genes), {}, model.gene_index("IL6"),
+                           options.cytokine_effect_scale};
+    {
+        Rng animal_rng(options.seed, 0xA1, sample.animal);
+        for (auto& e : builder.animal_effect) e = 0.1 * z(animal_rng);
+        for (auto name : kCytokines) {
+            const auto g = model.gene_index(name);
+            builder.cytokine_genes.push_back(g);
+            builder.animal_effect[g] = 0.3 * z(animal_rng);
+        }
+    }
+    // Composition of this animal: a Dirichlet draw around the group's.
+    std::vector<double> composition(kCellTypes);
+    {
+        Rng animal_rng(options.seed, 0xA2, sample.animal);
+        for (std::size_t t = 0; t < kCellTypes; ++t) {
+            if (group.composition[t] <= 0) continue;
+            std::gamma_distribution<double> gamma(150.0 * group.composition[t], 1.0);
+            composition[t] = gamma(animal_rng);
+        }
+    }
+
+    Rng rng(options.seed, 0x5A, sample_index);
+    SampleMolecules out;
+    const auto n_cells = static_cast<std::uint32_t>(std::lround(options.cells * (0.85 + 0.3 * rng.uniform())));
+    const auto n_empty = static_cast<std::uint32_t>(std::lround(n_cells * options.empty_droplets_per_cell));
+    if (n_cells + n_empty > whitelist.size())
+        throw OptionError("the whitelist holds " + std::to_string(whitelist.size()) + " barcodes, fewer than the " +
+                          std::to_string(n_cells + n_empty) + " barcodes of sample " + sample.name);
+
+    // Distinct barcodes from the whitelist (Floyd's sampling).
+    std::vector<std::uint32_t> chosen;
+    {
+        std::unordered_set<std::uint64_t> seen;
+        const std::uint64_t w = whitelist.size();
+        for (std::uint64_t j = w - (n_cells + n_empty); j < w; ++j) {
+            const std::uint64_t t = rng.below(j + 1);
+            const std::uint64_t pick_index = seen.insert(t).second ? t : (seen.insert(j), j);
+            chosen.push_back(static_cast<std::uint32_t>(pick_index));
+        }
+        std::shuffle(chosen.begin(), chosen.end(), rng);
+    }
+
+    auto draw_type = [&](double& maturation) {
+        const auto t = static_cast<CellType>(pick(rng, composition));
+        maturation = std::numeric_limits<double>::quiet_NaN();
+        if (t != CellType::ClassicalMonocyte) return t;
+        maturation = beta_draw(rng, group.maturation_alpha + 0.6 * static_cast<double>(sample.timepoint), group.maturation_beta);
+        return maturation < 0.5 ? CellType::ClassicalMonocyte : CellType::MoMacrophage;
+    };
+    out.barcodes.resize(n_cells + n_empty);
+    for (std::uint32_t b = 0; b < n_cells + n_empty; ++b) {
+        auto& bt = out.barcodes[b];
+        bt.sequence = whitelist[chosen[b]];
+        if (b >= n_cells) {  // empty droplet: ambient RNA only
+            bt.captured = std::max(1.0, 12.0 * std::exp(0.8 * z(rng)));
+            continue;
+        }
+        bt.is_cell = true;
+        bt.type = draw_type(bt.maturation);
+        double factor = kLibraryFactor[static_cast<std::size_t>(bt.type)];
+        if (rng.uniform() < options.doublet_rate) {
+            double m2;
+            bt.doublet = true;
+            bt.second_type = draw_type(m2);
+            factor += kLibraryFactor[static_cast<std::size_t>(bt.second_type)];
+        }
+        bt.mito_fraction = (bt.type == CellType::Hepatocyte ? 0.08 : 0.04) * std::exp(0.3 * z(rng));
+        if (rng.uniform() < options.damaged_rate) {
+            bt.damaged = true;
+            factor *= 0.35;
+            bt.mito_fraction = 0.3 + 0.2 * rng.uniform();
+        }
+        bt.captured = options.umis_per_cell * factor * std::exp(0.45 * z(rng));
+        bt.ambient_fraction = options.ambient_fraction * std::exp(0.3 * z(rng));
+    }
+
+    // The ambient pool: what lysed cells leave in the suspension, dominated by hepatocytes.
+    std::vector<double> ambient(n_genes, 0.0);
+    {
+        std::vector<double> w;
+        for (std::size_t t = 0; t < kCellTypes; ++t) {
+            if (composition[t] <= 0) continue;
+            const auto type = static_cast<CellType>(t);
+            builder.weights(type, type == CellType::ClassicalMonocyte ? 0.5 : std::numeric_limits<double>::quiet_NaN(), w);
+            builder.probabilities(w, 0.06);
+            const double share = composition[t] * kLibraryFactor[t] * (type == CellType::Hepatocyte ? 4.0 : 1.0);
+            for (std::size_t g = 0; g < n_genes; ++g) ambient[g] += share * w[g];
+        }
+        const double total = std::accumulate(ambient.begin(), ambient.end(), 0.0);
+        for (auto& a : ambient) a /= total;
+    }
+
+    double captured_total = 0;
+    for (const auto& bt : out.barcodes) captured_total += bt.captured;
+    const double reads_per_molecule = static_cast<double>(n_cells) * options.reads_per_cell / captured_total;
+
+    // Molecules per barcode, in parallel; each barcode has its own random stream.
+    std::vector<std::vector<Molecule>> per_barcode(out.barcodes.size());
+    std::vector<std::vector<std::uint32_t>> per_barcode_reads(out.barcodes.size());
+    std::uint64_t nuclear_length = 0;
+    for (std::size_t c = 0; c + 1 < reference.chrom_sequences.size(); ++c) nuclear_length += reference.chrom_sequences[c].size();
+    const std::uint32_t umi_length = options.chemistry == "10xv2" ? 10 : 12;
+
+    parallel_for(out.barcodes.size(), options.threads, [&](std::size_t b) {
+        auto& bt = out.barcodes[b];
+        Rng brng(options.seed, 0xB0 + sample_index, b);
+        std::normal_distribution<double> nz(0.0, 1.0);
+        std::vector<double> p(n_genes), w2;
+        if (bt.is_cell) {
+            builder.weights(bt.type, bt.maturation, p);
+            if (bt.doublet) {
+                double m2 = bt.second_type == CellType::ClassicalMonocyte || bt.second_type == CellType::MoMacrophage
+                                ? brng.uniform()
+                                : std::numeric_limits<double>::quiet_NaN();
+                builder.weights(bt.second_type, m2, w2);
+                double s1 = std::accumulate(p.begin(), p.end(), 0.0), s2 = std::accumulate(w2.begin(), w2.end(), 0.0);
+                for (std::size_t g = 0; g < n_genes; ++g) p[g] = p[g] / s1 + w2[g] / s2;
+            }
+            builder.probabilities(p, std::min(0.6, bt.mito_fraction));
+            for (std::size_t g = 0; g < n_genes; ++g) p[g] = (1.0 - bt.ambient_fraction) * p[g] + bt.ambient_fraction * ambient[g];
+        } else {
+            p = ambient;
+        }
+        // Captured molecules: Poisson around a gamma-distributed (bursty) mean per gene.
+        std::gamma_distribution<double> burst(4.0, 0.25);
+        std::gamma_distribution<double> amplification(3.0, 1.0 / 3.0);
+        std::unordered_set<std::uint32_t> umis;
+        auto& mols = per_barcode[b];
+        auto& reads = per_barcode_reads[b];
+        auto add = [&](Molecule m) {
+            std::uint32_t umi;
+            do umi = static_cast<std::uint32_t>(brng.below(1ULL << (2 * umi_length)));
+            while (!umis.insert(umi).second);
+            m.umi = umi;
+            m.barcode = static_cast<std::uint32_t>(b);
+            std::poisson_distribution<std::uint32_t> k(reads_per_molecule * amplification(brng));
+            const std::uint32_t n_reads = k(brng);
+            if (n_reads == 0) return;  // captured but never sequenced: not observable
+            mols.push_back(m);
+            reads.push_back(n_reads);
+        };
+        for (std::uint32_t g = 0; g < n_genes; ++g) {
+            const double mean = bt.captured * p[g];
+            if (mean < 1e-7) continue;
+            std::poisson_distribution<std::uint32_t> count(mean * burst(brng));
+            const std::uint32_t n = count(brng);
+            const auto& gene = reference.genes[g];
+            for (std::uint32_t i = 0; i < n; ++i) {
+                Molecule m;
+                m.gene = g;
+                if (brng.uniform() < model.unspliced_fraction(g)) {
+                    m.kind = MoleculeKind::Unspliced;
+                    // Internal priming somewhere in an intron of the canonical isoform.
+                    const auto& exons = gene.transcripts[0].exons;
+                    std::uint64_t intronic = 0;
+                    for (std::size_t e = 0; e + 1 < exons.size(); ++e) intronic += exons[e + 1].start - exons[e].end;
+                    std::uint64_t r = brng.below(intronic);
+                    std::uint32_t genomic = 0;
+                    for (std::size_t e = 0; e + 1 < exons.size(); ++e) {
+                        const std::uint32_t len = exons[e + 1].start - exons[e].end;
+                        if (r < len) {
+                            genomic = exons[e].end + static_cast<std::uint32_t>(r);
+                            break;
+                        }
+                        r -= len;
+                    }
+                    m.anchor = gene.strand == '+' ? genomic - gene.start : gene.end - 1 - genomic;
+                } else {
+                    std::vector<double> tw;
+                    for (const auto& tx : gene.transcripts) tw.push_back(tx.weight);
+                    m.transcript = static_cast<std::uint16_t>(gene.transcripts.size() == 1 ? 0 : pick(brng, tw));
+                }
+                add(m);
+            }
+        }
+        std::poisson_distribution<std::uint32_t> n_intergenic(bt.captured * options.intergenic_fraction);
+        for (std::uint32_t i = n_intergenic(brng); i > 0; --i) {
+            Molecule m;
+            m.kind = MoleculeKind::Intergenic;
+            m.gene = kNoGene;
+            std::uint64_t pos = brng.below(nuclear_length);
+            std::uint32_t c = 0;
+            while (pos >= reference.chrom_sequences[c].size()) pos -= reference.chrom_sequences[c++].size();
+            m.chrom = c;
+            m.anchor = static_cast<std::uint32_t>(pos);
+            m.strand = brng.uniform() < 0.5 ? '+' : '-';
+            add(m);
+        }
+    });
+    std::size_t total = 0;
+    for (const auto& v : per_barcode) total += v.size();
+    out.molecules.reserve(total);
+    out.reads.reserve(total);
+    for (std::size_t b = 0; b < per_barcode.size(); ++b) {
+        out.barcodes[b].molecules = per_barcode[b].size();
+        for (auto r : per_barcode_reads[b]) out.barcodes[b].reads += r;
+        out.molecules.insert(out.molecules.end(), per_barcode[b].begin(), per_barcode[b].end());
+        out.reads.insert(out.reads.end(), per_barcode_reads[b].begin(), per_barcode_reads[b].end());
+        std::vector<Molecule>().swap(per_barcode[b]);
+    }
+    return out;
+}
+
+}  // namespace kupffer::simulate::internal

@@ -1,0 +1,360 @@
+#include "kupffer/simulate/reference.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+#include <random>
+
+#include "kupffer/core/dna.hpp"
+#include "kupffer/core/errors.hpp"
+#include "kupffer/core/output_file.hpp"
+#include "kupffer/core/random.hpp"
+
+namespace kupffer::simulate {
+
+namespace {
+
+constexpr std::uint32_t kMitoLength = 16'569;
+constexpr std::uint32_t kMinGap = 500;
+
+/// Exon and intron lengths of one gene in transcript (5'->3') order.
+struct Structure {
+    std::vector<std::uint32_t> exons;
+    std::vector<std::uint32_t> introns;
+    std::uint32_t span() const {
+        std::uint32_t s = 0;
+        for (auto e : exons) s += e;
+        for (auto i : introns) s += i;
+        return s;
+    }
+};
+
+std::uint32_t lognormal_length(Rng& rng, double median, double sigma, std::uint32_t lo, std::uint32_t hi) {
+    std::normal_distribution<double> z(0.0, 1.0);
+    const double v = median * std::exp(sigma * z(rng));
+    return static_cast<std::uint32_t>(std::clamp(v, static_cast<double>(lo), static_cast<double>(hi)));
+}
+
+Structure random_structure(Rng& rng) {
+    Structure s;
+    std::geometric_distribution<int> extra(0.22);
+    const int n_exons = rng.uniform() < 0.08 ? 1 : std::min(12, 2 + extra(rng));
+    for (int e = 0; e < n_exons; ++e) {
+        if (e == n_exons - 1) s.exons.push_back(lognormal_length(rng, 900, 0.5, 250, 3000));  // with 3' UTR
+        else if (e == 0) s.exons.push_back(60 + static_cast<std::uint32_t>(rng.below(190)));
+        else s.exons.push_back(lognormal_length(rng, 130, 0.4, 40, 400));
+    }
+    for (int i = 0; i + 1 < n_exons; ++i) s.introns.push_back(lognormal_length(rng, 900, 0.9, 80, 8000));
+    return s;
+}
+
+/// Genomic exons of a structure placed at `start` on `strand`.
+std::vector<Exon> place_exons(const Structure& s, std::uint32_t start, char strand) {
+    std::vector<std::uint32_t> blocks;  // exon, intron, exon, ... in transcript order
+    for (std::size_t e = 0; e < s.exons.size(); ++e) {
+        blocks.push_back(s.exons[e]);
+        if (e < s.introns.size()) blocks.push_back(s.introns[e]);
+    }
+    std::vector<Exon> exons;
+    std::uint32_t pos = start;
+    if (strand == '+') {
+        for (std::size_t b = 0; b < blocks.size(); ++b) {
+            if (b % 2 == 0) exons.push_back({pos, pos + blocks[b]});
+            pos += blocks[b];
+        }
+    } else {
+        for (std::size_t b = blocks.size(); b-- > 0;) {
+            if (b % 2 == 0) exons.push_back({pos, pos + blocks[b]});
+            pos += blocks[b];
+        }
+    }
+    return exons;
+}
+
+/// Exons in transcript order (5'->3').
+std::vector<Exon> transcript_order(std::vector<Exon> exons, char strand) {
+    if (strand == '-') std::reverse(exons.begin(), exons.end());
+    return exons;
+}
+
+void add_isoforms(Gene& gene, Rng& rng, double alt_fraction) {
+    const auto& canonical = gene.transcripts[0];
+    auto ordered = transcript_order(canonical.exons, gene.strand);
+    if (ordered.size() >= 3 && rng.uniform() < alt_fraction) {
+        // Exon skipping of one internal exon.
+        auto skipped = ordered;
+        skipped.erase(skipped.begin() + 1 + static_cast<std::ptrdiff_t>(rng.below(ordered.size() - 2)));
+        std::sort(skipped.begin(), skipped.end(), [](auto& a, auto& b) { return a.start < b.start; });
+        gene.transcripts.push_back({"", skipped, 0.4, ""});
+    }
+    if (rng.uniform() < alt_fraction / 2) {
+        // Alternative polyadenylation: the last exon ends 30-60% earlier.
+        auto apa = ordered;
+        Exon& last = apa.back();
+        const auto cut = static_cast<std::uint32_t>(last.length() * (0.3 + 0.3 * rng.uniform()));
+        if (last.length() - cut >= 100) {
+            if (gene.strand == '+') last.end -= cut;
+            else last.start += cut;
+            std::sort(apa.begin(), apa.end(), [](auto& a, auto& b) { return a.start < b.start; });
+            gene.transcripts.push_back({"", apa, 0.3, ""});
+        }
+    }
+}
+
+char random_base(Rng& rng) {
+    // 41% GC, as in mammalian genomes.
+    const double u = rng.uniform();
+    return u < 0.295 ? 'A' : u < 0.5 ? 'C' : u < 0.705 ? 'G' : 'T';
+}
+
+void fill_random(std::string& seq, Rng& rng) {
+    for (auto& c : seq) c = random_base(rng);
+}
+
+/// Sets canonical GT..AG splice sites on every intron of every transcript.
+void set_splice_sites(Reference& ref) {
+    for (const auto& gene : ref.genes) {
+        std::string& chrom = ref.chrom_sequences[gene.chrom];
+        for (const auto& tx : gene.transcripts) {
+            for (std::size_t i = 0; i + 1 < tx.exons.size(); ++i) {
+                const std::uint32_t a = tx.exons[i].end, b = tx.exons[i + 1].start;  // intron [a, b)
+                if (b - a < 4) continue;
+                if (gene.strand == '+') {
+                    chrom[a] = 'G', chrom[a + 1] = 'T', chrom[b - 2] = 'A', chrom[b - 1] = 'G';
+                } else {
+                    chrom[a] = 'C', chrom[a + 1] = 'T', chrom[b - 2] = 'A', chrom[b - 1] = 'C';
+                }
+            }
+        }
+    }
+}
+
+std::string gene_id(std::size_t index) {
+    char buf[32];
+    std::snprintf(buf, sizeof buf, "KPFG%08zu", index + 1);
+    return buf;
+}
+
+}  // namespace
+
+std::string oriented_sequence(const Reference& reference, std::uint32_t chrom, std::uint32_t start, std::uint32_t end,
+                              char strand) {
+    std::string_view seq(reference.chrom_sequences[chrom]);
+    auto piece = seq.substr(start, end - start);
+    return strand == '+' ? std::string(piece) : dna::reverse_complement(piece);
+}
+
+Reference simulate_reference(const ReferenceOptions& options) {
+    const auto& named = named_genes();
+    if (options.genes < named.size())
+        throw OptionError("--genes must be at least " + std::to_string(named.size()) + " (the named marker genes)");
+    Rng rng(options.seed, 0x5EF);
+
+    // 1. Gene list and structures; paralogs reuse their source's exon lengths.
+    struct Planned {
+        std::string name;
+        GeneCategory category;
+        Structure structure;
+        int paralog_source = -1;  // index into planned
+    };
+    std::vector<Planned> planned;
+    for (const auto& g : named) planned.push_back({std::string(g.name), g.category, random_structure(rng), -1});
+    const std::size_t n_background = options.genes - named.size();
+    for (std::size_t i = 0; i < n_background; ++i) {
+        char name[32];
+        std::snprintf(name, sizeof name, "BG%05zu", i + 1);
+        planned.push_back({name, GeneCategory::Background, random_structure(rng), -1});
+    }
+    auto index_of = [&](std::string_view name) {
+        for (std::size_t i = 0; i < planned.size(); ++i)
+            if (planned[i].name == name) return static_cast<int>(i);
+        return -1;
+    };
+    auto make_paralog = [&](int copy, int source) {
+        planned[copy].paralog_source = source;
+        planned[copy].structure.exons = planned[source].structure.exons;
+        planned[copy].structure.introns.resize(planned[source].structure.introns.size());
+        for (auto& len : planned[copy].structure.introns) len = lognormal_length(rng, 900, 0.9, 80, 8000);
+    };
+    make_paralog(index_of("HBA2"), index_of("HBA1"));
+    const auto n_paralogs = static_cast<std::size_t>(std::round(options.paralog_fraction * n_background));
+    for (std::size_t p = 0; p < n_paralogs && n_background >= 2; ++p) {
+        // Pair background gene k (copy) with one earlier in the list (source).
+        const std::size_t copy = named.size() + 1 + rng.below(n_background - 1);
+        const std::size_t source = named.size() + rng.below(copy - named.size());
+        if (planned[copy].paralog_source < 0 && planned[source].paralog_source < 0)
+            make_paralog(static_cast<int>(copy), static_cast<int>(source));
+    }
+
+    // 2. Order along the genome and chromosome assignment.
+    std::vector<std::size_t> order(planned.size());
+    for (std::size_t i = 0; i < order.size(); ++i) order[i] = i;
+    std::shuffle(order.begin(), order.end(), rng);
+    const auto n_chrom = static_cast<std::uint32_t>(std::max<std::uint64_t>(1, (options.genome_size + 4'999'999) / 5'000'000));
+    const std::uint64_t chrom_length = options.genome_size / n_chrom;
+
+    Reference ref;
+    std::vector<int> gene_of_planned(planned.size(), -1);
+    std::size_t next = 0;
+    for (std::uint32_t c = 0; c < n_chrom; ++c) {
+        const std::size_t first = next;
+        const std::size_t last = (c + 1 == n_chrom) ? order.size() : order.size() * (c + 1) / n_chrom;
+        next = last;
+        std::uint64_t span = 0;
+        for (std::size_t k = first; k < last; ++k) span += planned[order[k]].structure.span();
+        const std::uint64_t needed = span + kMinGap * (last - first + 1);
+        if (needed > chrom_length)
+            throw OptionError("--genome-size " + std::to_string(options.genome_size) + " is too small for " +
+                              std::to_string(options.genes) + " genes (needs about " +
+                              std::to_string(needed * n_chrom) + " bases)");
+        // Random intergenic gaps sharing the free space.
+        const std::uint64_t free_space = chrom_length - span - kMinGap * (last - first + 1);
+        std::vector<double> share(last - first + 1);
+        double total = 0;
+        std::exponential_distribution<double> expo(1.0);
+        for (auto& s : share) total += (s = expo(rng));
+        ref.chrom_names.push_back("chr" + std::to_string(c + 1));
+        std::uint64_t pos = 0;
+        const Gene* previous = nullptr;
+        for (std::size_t k = first; k < last; ++k) {
+            const auto& p = planned[order[k]];
+            const auto gap = kMinGap + static_cast<std::uint64_t>(free_space * share[k - first] / total);
+            char strand = rng.uniform() < 0.5 ? '+' : '-';
+            std::uint64_t start = pos + gap;
+            const std::uint32_t gene_span = p.structure.span();
+            if (previous && previous->strand == '+' && rng.uniform() < options.antisense_fraction) {
+                // Convergent overlap: this gene's 3' end (on '-') runs into the previous gene's 3' end.
+                const std::uint32_t prev_last = previous->transcripts[0].exons.back().length();
+                const std::uint32_t overlap = std::min({600U, prev_last / 2, p.structure.exons.back() / 2});
+                strand = '-';
+                start = previous->end - overlap;
+            }
+            Gene gene;
+            gene.name = p.name;
+            gene.category = p.category;
+            gene.chrom = c;
+            gene.strand = strand;
+            gene.transcripts.push_back({"", place_exons(p.structure, static_cast<std::uint32_t>(start), strand), 1.0, ""});
+            add_isoforms(gene, rng, options.alt_isoform_fraction);
+            gene.start = static_cast<std::uint32_t>(start);
+            gene.end = static_cast<std::uint32_t>(start + gene_span);
+            gene_of_planned[order[k]] = static_cast<int>(ref.genes.size());
+            ref.genes.push_back(std::move(gene));
+            previous = &ref.genes.back();
+            pos = std::max<std::uint64_t>(pos, ref.genes.back().end);
+        }
+        const std::uint64_t length = std::max<std::uint64_t>(chrom_length, pos + kMinGap);
+        ref.chrom_sequences.emplace_back(length, 'N');
+    }
+    // Mitochondrial contig: genes back to back, as on the real compact chrM.
+    ref.chrom_names.push_back("chrM");
+    ref.chrom_sequences.emplace_back(kMitoLength, 'N');
+    {
+        std::uint32_t pos = 577;
+        for (const auto& m : mito_genes()) {
+            Gene gene;
+            gene.name = std::string(m.name);
+            gene.category = GeneCategory::Mitochondrial;
+            gene.chrom = static_cast<std::uint32_t>(ref.chrom_names.size() - 1);
+            gene.strand = m.strand;
+            gene.start = pos;
+            gene.end = pos + m.length;
+            gene.transcripts.push_back({"", {{pos, pos + m.length}}, 1.0, ""});
+            ref.genes.push_back(std::move(gene));
+            pos += m.length + 40 + static_cast<std::uint32_t>(rng.below(80));
+        }
+    }
+
+    // 3. Sequence: random, paralogs' exons copied with divergence, then splice sites.
+    for (auto& seq : ref.chrom_sequences) fill_random(seq, rng);
+    for (std::size_t i = 0; i < planned.size(); ++i) {
+        if (planned[i].paralog_source < 0) continue;
+        const Gene& source = ref.genes[static_cast<std::size_t>(gene_of_planned[static_cast<std::size_t>(planned[i].paralog_source)])];
+        Gene& copy = ref.genes[static_cast<std::size_t>(gene_of_planned[i])];
+        copy.paralog_of = std::to_string(gene_of_planned[static_cast<std::size_t>(planned[i].paralog_source)]);
+        const auto src_exons = transcript_order(source.transcripts[0].exons, source.strand);
+        const auto dst_exons = transcript_order(copy.transcripts[0].exons, copy.strand);
+        for (std::size_t e = 0; e < src_exons.size(); ++e) {
+            std::string piece = oriented_sequence(ref, source.chrom, src_exons[e].start, src_exons[e].end, source.strand);
+            for (auto& base : piece)
+                if (rng.uniform() < options.paralog_divergence) base = "ACGT"[(dna::encode_base(base) + 1 + rng.below(3)) % 4];
+            if (copy.strand == '-') piece = dna::reverse_complement(piece);
+            ref.chrom_sequences[copy.chrom].replace(dst_exons[e].start, piece.size(), piece);
+        }
+    }
+    set_splice_sites(ref);
+
+    // 4. Sort, name, and build transcript sequences.
+    std::vector<std::size_t> gene_order(ref.genes.size());
+    for (std::size_t i = 0; i < gene_order.size(); ++i) gene_order[i] = i;
+    std::stable_sort(gene_order.begin(), gene_order.end(), [&](std::size_t a, std::size_t b) {
+        const auto& x = ref.genes[a];
+        const auto& y = ref.genes[b];
+        return x.chrom != y.chrom ? x.chrom < y.chrom : x.start < y.start;
+    });
+    std::vector<std::size_t> new_index(ref.genes.size());
+    for (std::size_t i = 0; i < gene_order.size(); ++i) new_index[gene_order[i]] = i;
+    std::vector<Gene> sorted;
+    sorted.reserve(ref.genes.size());
+    for (auto i : gene_order) sorted.push_back(std::move(ref.genes[i]));
+    for (std::size_t i = 0; i < sorted.size(); ++i) sorted[i].id = gene_id(i);
+    for (auto& g : sorted)
+        if (!g.paralog_of.empty()) g.paralog_of = sorted[new_index[std::stoul(g.paralog_of)]].id;
+    ref.genes = std::move(sorted);
+    for (auto& gene : ref.genes) {
+        for (std::size_t t = 0; t < gene.transcripts.size(); ++t) {
+            auto& tx = gene.transcripts[t];
+            char suffix[24];
+            std::snprintf(suffix, sizeof suffix, "%03zu", t + 1);
+            tx.id = "KPFT" + gene.id.substr(4) + suffix;
+            for (const auto& e : transcript_order(tx.exons, gene.strand))
+                tx.sequence += oriented_sequence(ref, gene.chrom, e.start, e.end, gene.strand);
+            gene.start = std::min(gene.start, tx.exons.front().start);
+            gene.end = std::max(gene.end, tx.exons.back().end);
+        }
+    }
+    return ref;
+}
+
+void write_fasta(const Reference& reference, const std::filesystem::path& path) {
+    std::string text;
+    for (std::size_t c = 0; c < reference.chrom_names.size(); ++c) {
+        text += ">" + reference.chrom_names[c] + "\n";
+        const auto& seq = reference.chrom_sequences[c];
+        for (std::size_t i = 0; i < seq.size(); i += 60) {
+            text.append(seq, i, 60);
+            text.push_back('\n');
+        }
+    }
+    write_text_file(path, text);
+}
+
+void write_gtf(const Reference& reference, const std::filesystem::path& path) {
+    std::string text = "#!genome-build kupffer-simulated\n#!genome-version 1\n";
+    auto line = [&](const Gene& g, const char* feature, std::uint32_t start, std::uint32_t end, const std::string& attrs) {
+        text += reference.chrom_names[g.chrom] + "\tkupffer\t" + feature + "\t" + std::to_string(start + 1) + "\t" +
+                std::to_string(end) + "\t.\t" + g.strand + "\t.\t" + attrs + "\n";
+    };
+    for (const auto& g : reference.genes) {
+        const std::string gene_attrs = "gene_id \"" + g.id + "\"; gene_version \"1\"; gene_name \"" + g.name +
+                                       "\"; gene_source \"kupffer\"; gene_biotype \"protein_coding\";";
+        line(g, "gene", g.start, g.end, gene_attrs);
+        for (std::size_t t = 0; t < g.transcripts.size(); ++t) {
+            const auto& tx = g.transcripts[t];
+            const std::string tx_attrs = "gene_id \"" + g.id + "\"; gene_version \"1\"; transcript_id \"" + tx.id +
+                                         "\"; transcript_version \"1\"; gene_name \"" + g.name +
+                                         "\"; gene_source \"kupffer\"; gene_biotype \"protein_coding\"; transcript_name \"" +
+                                         g.name + "-" + std::to_string(201 + t) +
+                                         "\"; transcript_source \"kupffer\"; transcript_biotype \"protein_coding\";";
+            line(g, "transcript", tx.exons.front().start, tx.exons.back().end, tx_attrs);
+            const auto ordered = transcript_order(tx.exons, g.strand);
+            for (std::size_t e = 0; e < ordered.size(); ++e)
+                line(g, "exon", ordered[e].start, ordered[e].end,
+                     tx_attrs + " exon_number \"" + std::to_string(e + 1) + "\"; exon_id \"" + tx.id + "E" +
+                         std::to_string(e + 1) + "\";");
+        }
+    }
+    write_text_file(path, text);
+}
+
+}  // namespace kupffer::simulate
