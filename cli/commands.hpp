@@ -1,0 +1,11 @@
+#pragma once
+// Each subcommand registers its flags (mapped onto a library Options struct) and a runner.
+#include <CLI/CLI.hpp>
+#include <functional>
+
+namespace kupffer::cli {
+
+/// Adds `simulate` to the app; the returned function runs it after parsing.
+std::function<void()> add_simulate_command(CLI::App& app);
+
+}  // namespace kupffer::cli
