@@ -1,0 +1,28 @@
+#!/usr/bin/env bash
+# Installs everything kupffer needs on Debian 12, once: every package is listed here and only here.
+# Both README commands (demo and tests) call this. Run as root (or with sudo available).
+set -euo pipefail
+
+packages=(
+  # toolchain
+  g++ cmake ninja-build pkg-config git ca-certificates
+  # libraries kupffer links (no vendored copies)
+  libhts-dev zlib1g-dev libdeflate-dev libeigen3-dev libspectra-dev libtbb-dev
+  libcli11-dev nlohmann-json3-dev libyaml-cpp-dev libhdf5-dev
+  # tests and benchmarks
+  libgtest-dev libgmock-dev libbenchmark-dev bc time
+)
+
+missing=()
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if [ ${#missing[@]} -eq 0 ]; then
+  echo "install-deps: all ${#packages[@]} packages present"
+  exit 0
+fi
+sudo=""
+[ "$(id -u)" -eq 0 ] || sudo="sudo"
+echo "install-deps: installing ${missing[*]}"
+$sudo apt-get update -qq
+DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}"

@@ -1,0 +1,14 @@
+#!/usr/bin/env bash
+# The README's second command and what CI runs: install, build, run the whole test suite, then
+# the unit and CLI tests again under AddressSanitizer + UndefinedBehaviorSanitizer.
+# Arguments go to both ctest runs, e.g. `bash scripts/test.sh -L unit`.
+# KUPFFER_SKIP_SANITIZE=1 skips the sanitizer pass (quicker local runs).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+bash scripts/install-deps.sh
+bash scripts/build.sh -DKUPFFER_BUILD_TESTS=ON
+(cd build && ctest --output-on-failure -j "$(nproc)" --timeout 900 "$@")
+if [ "${KUPFFER_SKIP_SANITIZE:-0}" != 1 ]; then
+  BUILD_DIR=build-asan BUILD_TYPE=RelWithDebInfo bash scripts/build.sh -DKUPFFER_BUILD_TESTS=ON -DKUPFFER_SANITIZE=ON
+  (cd build-asan && ctest --output-on-failure -j "$(nproc)" --timeout 900 -LE e2e "$@")
+fi
