@@ -372,3 +372,34 @@ TEST(Simulate, RefusesToOverwriteAnExistingStudy) {
     const auto& s = study();
     EXPECT_THROW(simulate::simulate(small_study(), s.root), OptionError);
 }
+
+TEST(Simulate, Il6PeaksInMaturingMonocytes) {
+    // IL6 is made as monocytes mature into macrophages: higher mid-way along the axis than at
+    // either end, within the ALF group.
+    const auto& s = study();
+    std::map<std::pair<std::string, std::string>, double> maturation;
+    for (const auto& row : s.barcodes)
+        if (row[5] == "ALF" && row[4] != "NA" && row[8] == "0") maturation[{row[0], row[1]}] = std::stod(row[4]);
+    const std::size_t il6 = s.gene_index.at("IL6");
+    double mid = 0, mid_n = 0, ends = 0, ends_n = 0;
+    for (const auto& sample : s.samples) {
+        if (sample.rfind("ALF-", 0) != 0) continue;
+        const auto dir = s.root / "truth/counts" / sample;
+        const auto m = read_matrix_market(dir / "matrix.mtx.gz");
+        const auto bcs = read_lines(dir / "barcodes.tsv.gz");
+        for (std::uint32_t c = 0; c < m.n_cols; ++c) {
+            auto it = maturation.find({sample, bcs[c].substr(0, 16)});
+            if (it == maturation.end()) continue;
+            double count = 0;
+            auto rows = m.column_rows(c);
+            for (std::size_t k = 0; k < rows.size(); ++k)
+                if (rows[k] == il6) count = m.column_values(c)[k];
+            const double t = it->second;
+            if (t > 0.3 && t < 0.6) mid += count, ++mid_n;
+            if (t < 0.1 || t > 0.85) ends += count, ++ends_n;
+        }
+    }
+    ASSERT_GT(mid_n, 20);
+    ASSERT_GT(ends_n, 10);
+    EXPECT_GT(mid / mid_n, 2 * ends / ends_n);
+}
