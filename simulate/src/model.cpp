@@ -40,6 +40,15 @@ std::size_t pick(Rng& rng, const std::vector<double>& weights) {
     return weights.size() - 1;
 }
 
+/// Reads are at most this long; intergenic DNA keeps this far from genes.
+constexpr std::uint64_t kIntergenicMargin = 400;
+
+bool overlaps_gene(const Reference& ref, std::uint32_t chrom, std::uint64_t a, std::uint64_t b) {
+    for (const auto& g : ref.genes)
+        if (g.chrom == chrom && g.start < b + kIntergenicMargin && g.end + kIntergenicMargin > a) return true;
+    return false;
+}
+
 std::string random_sequence(Rng& rng, std::size_t n) {
     std::string s(n, 'A');
     for (auto& c : s) c = "ACGT"[rng.below(4)];
@@ -355,9 +364,15 @@ SampleMolecules simulate_molecules(const SimulateOptions& options, const Referen
             Molecule m;
             m.kind = MoleculeKind::Intergenic;
             m.gene = kNoGene;
-            std::uint64_t pos = brng.below(nuclear_length);
+            // Genomic DNA from between genes (a draw inside a gene is redrawn).
+            std::uint64_t pos = 0;
             std::uint32_t c = 0;
-            while (pos >= reference.chrom_sequences[c].size()) pos -= reference.chrom_sequences[c++].size();
+            for (int attempt = 0; attempt < 100; ++attempt) {
+                pos = brng.below(nuclear_length);
+                c = 0;
+                while (pos >= reference.chrom_sequences[c].size()) pos -= reference.chrom_sequences[c++].size();
+                if (!overlaps_gene(reference, c, pos, pos + kIntergenicMargin)) break;
+            }
             m.chrom = c;
             m.anchor = static_cast<std::uint32_t>(pos);
             m.strand = brng.uniform() < 0.5 ? '+' : '-';

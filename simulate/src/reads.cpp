@@ -66,6 +66,18 @@ std::pair<std::uint32_t, bool> genomic_span(const Gene& gene, const Transcript& 
     return {std::min(pos_s, pos_e), first_exon != last_exon};
 }
 
+/// Bases of genomic [a, b) outside every exon of every isoform of the gene.
+std::uint32_t intronic_bases(const Gene& gene, std::uint32_t a, std::uint32_t b) {
+    std::uint32_t intronic = 0;
+    for (std::uint32_t pos = a; pos < b; ++pos) {
+        bool exonic = false;
+        for (const auto& tx : gene.transcripts)
+            for (const auto& e : tx.exons) exonic |= pos >= e.start && pos < e.end;
+        intronic += !exonic;
+    }
+    return intronic;
+}
+
 }  // namespace
 
 void synthesize_reads(const Reference& reference, const SampleMolecules& sample, const SampleDesign& design,
@@ -96,7 +108,7 @@ void synthesize_reads(const Reference& reference, const SampleMolecules& sample,
         // Distance of the fragment start from the molecule's 3' end (fragmentation after amplification,
         // so each duplicate has its own).
         const auto distance = static_cast<std::uint32_t>(std::clamp(300.0 * std::exp(0.45 * z(rng)), L2 / 3.0, 1500.0));
-        std::string gene_id = ".", transcript_id = ".", region, chrom;
+        std::string gene_id = ".", transcript_id = ".", region, molecule, chrom;
         std::uint32_t leftmost = 0;
         char strand = '+';
         bool junction = false;
@@ -111,6 +123,7 @@ void synthesize_reads(const Reference& reference, const SampleMolecules& sample,
             gene_id = gene.id;
             transcript_id = tx.id;
             region = "exonic";
+            molecule = "spliced";
             chrom = reference.chrom_names[gene.chrom];
             strand = gene.strand;
         } else if (m.kind == MoleculeKind::Unspliced) {
@@ -123,7 +136,8 @@ void synthesize_reads(const Reference& reference, const SampleMolecules& sample,
             r2 = oriented_sequence(reference, gene.chrom, g0, g1, gene.strand);
             leftmost = g0;
             gene_id = gene.id;
-            region = "intronic";
+            molecule = "unspliced";
+            region = intronic_bases(gene, g0, g1) > 0 ? "intronic" : "exonic";
             chrom = reference.chrom_names[gene.chrom];
             strand = gene.strand;
         } else {
@@ -132,6 +146,7 @@ void synthesize_reads(const Reference& reference, const SampleMolecules& sample,
             r2 = oriented_sequence(reference, m.chrom, g0, g0 + L2, m.strand);
             leftmost = g0;
             region = "intergenic";
+            molecule = "intergenic";
             chrom = reference.chrom_names[m.chrom];
             strand = m.strand;
         }
@@ -191,6 +206,8 @@ void synthesize_reads(const Reference& reference, const SampleMolecules& sample,
             t += junction ? '1' : '0';
             t += '\t';
             append_number(t, insert_bases);
+            t += '\t';
+            t += molecule;
             t += '\n';
         }
     }

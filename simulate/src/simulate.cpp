@@ -226,7 +226,7 @@ SimulateResults simulate(const SimulateOptions& options, const fs::path& out_dir
         std::optional<GzipWriter> read_truth;
         if (options.read_truth) {
             read_truth.emplace(root / "truth/reads" / (design.name + ".tsv.gz"), 1);
-            read_truth->write("read\tlane\tbarcode\tumi\tgene_id\ttranscript_id\tregion\tchrom\tpos\tstrand\tjunction\tinsert\n");
+            read_truth->write("read\tlane\tbarcode\tumi\tgene_id\ttranscript_id\tregion\tchrom\tpos\tstrand\tjunction\tinsert\tmolecule\n");
         }
         for (std::uint32_t lane = 1; lane <= options.lanes; ++lane) {
             const std::size_t begin = order.size() * (lane - 1) / options.lanes;

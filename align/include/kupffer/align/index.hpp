@@ -1,0 +1,75 @@
+#pragma once
+// The k-mer index of a reference: every k-mer of every mature transcript and of every gene's
+// introns (each flanked by k-1 exonic bases, as alevin-fry's "splici" reference), in the sense
+// orientation, with its positions. Reads matching transcripts are spliced, reads matching introns
+// unspliced. Saved to a folder, versioned, fingerprinted by its inputs, loaded in bulk.
+#include <cstdint>
+#include <filesystem>
+#include <optional>
+#include <span>
+#include <string>
+#include <vector>
+
+namespace kupffer::align {
+
+/// Bumped whenever the on-disk layout or the index's meaning changes.
+inline constexpr std::uint32_t kIndexFormatVersion = 1;
+
+struct IndexOptions {
+    std::uint32_t k = 31;  ///< k-mer length (odd, 15..31)
+    int threads = 0;       ///< 0 = all hardware threads; never changes the index
+    bool overwrite = false;
+};
+
+enum class TargetKind : std::uint8_t { Transcript = 0, Intron = 1 };
+
+struct IndexTarget {
+    std::string name;  ///< transcript id, or <gene id>-I<n> for introns
+    std::uint32_t gene = 0;
+    TargetKind kind = TargetKind::Transcript;
+    std::uint32_t length = 0;
+};
+
+struct Posting {
+    std::uint32_t target;
+    std::uint32_t position;  ///< of the k-mer's first base in the target
+};
+
+class Index {
+public:
+    /// Builds from a genome FASTA and a GTF; errors name the file and line.
+    static Index build(const std::filesystem::path& fasta, const std::filesystem::path& gtf, const IndexOptions& options);
+    /// Writes the index folder atomically (OptionError if it exists and overwrite is false).
+    void save(const std::filesystem::path& folder, bool overwrite) const;
+    /// Loads a saved index; InputError if it was written by an incompatible format version, or,
+    /// with `expected_fingerprint`, built from other inputs.
+    static Index load(const std::filesystem::path& folder, std::optional<std::uint64_t> expected_fingerprint = {});
+
+    std::uint32_t k() const noexcept { return k_; }
+    std::uint64_t fingerprint() const noexcept { return fingerprint_; }
+    const std::vector<std::string>& gene_ids() const noexcept { return gene_ids_; }
+    const std::vector<std::string>& gene_names() const noexcept { return gene_names_; }
+    const std::vector<IndexTarget>& targets() const noexcept { return targets_; }
+    std::size_t distinct_kmers() const noexcept { return kmers_.size(); }
+    std::size_t postings() const noexcept { return postings_.size(); }
+
+    /// Positions of a packed (2-bit, forward) k-mer; empty if absent.
+    std::span<const Posting> find(std::uint64_t kmer) const noexcept;
+
+private:
+    void build_table();
+    std::uint32_t k_ = 31;
+    std::uint64_t fingerprint_ = 0;
+    std::vector<std::string> gene_ids_, gene_names_;
+    std::vector<IndexTarget> targets_;
+    std::vector<std::uint64_t> kmers_;    ///< distinct k-mers, sorted
+    std::vector<std::uint32_t> offsets_;  ///< postings of kmers_[i]: [offsets_[i], offsets_[i+1])
+    std::vector<Posting> postings_;
+    std::vector<std::uint32_t> table_;    ///< open addressing: 1 + index into kmers_, 0 = empty
+    std::uint64_t mask_ = 0;
+};
+
+/// Fingerprint of a reference's inputs (contents of both files, k and the format version).
+std::uint64_t fingerprint_reference(const std::filesystem::path& fasta, const std::filesystem::path& gtf, std::uint32_t k);
+
+}  // namespace kupffer::align

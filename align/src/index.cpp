@@ -1,0 +1,275 @@
+#include "kupffer/align/index.hpp"
+
+#include <zlib.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
+#include <memory>
+#include <fstream>
+#include <nlohmann/json.hpp>
+
+#include "kupffer/align/reference_files.hpp"
+#include "kupffer/core/dna.hpp"
+#include "kupffer/core/errors.hpp"
+#include "kupffer/core/output_file.hpp"
+#include "kupffer/core/parallel.hpp"
+
+namespace kupffer::align {
+
+namespace fs = std::filesystem;
+
+namespace {
+
+constexpr char kMagic[8] = {'K', 'P', 'F', 'I', 'D', 'X', '\0', '\1'};
+constexpr const char* kBinaryName = "kmers.bin";
+constexpr const char* kMetaName = "index.json";
+
+std::uint64_t mix(std::uint64_t x) noexcept {
+    x ^= x >> 33;
+    x *= 0xff51afd7ed558ccdULL;
+    x ^= x >> 33;
+    x *= 0xc4ceb9fe1a85ec53ULL;
+    return x ^ (x >> 33);
+}
+
+std::uint32_t crc_of_file(const fs::path& path) {
+    std::ifstream in(path, std::ios::binary);
+    if (!in) throw IoError(path.string(), "open", errno ? errno : ENOENT);
+    std::vector<char> buffer(1 << 20);
+    uLong crc = crc32(0L, Z_NULL, 0);
+    while (in) {
+        in.read(buffer.data(), static_cast<std::streamsize>(buffer.size()));
+        crc = crc32_z(crc, reinterpret_cast<const Bytef*>(buffer.data()), static_cast<z_size_t>(in.gcount()));
+    }
+    return static_cast<std::uint32_t>(crc);
+}
+
+struct KmerEntry {
+    std::uint64_t kmer;
+    std::uint32_t target;
+    std::uint32_t position;
+    bool operator<(const KmerEntry& o) const noexcept {
+        return kmer != o.kmer ? kmer < o.kmer : target != o.target ? target < o.target : position < o.position;
+    }
+};
+
+std::string oriented(const std::string& contig, std::uint32_t start, std::uint32_t end, char strand) {
+    std::string_view piece(contig.data() + start, end - start);
+    return strand == '+' ? std::string(piece) : dna::reverse_complement(piece);
+}
+
+template <class T>
+void write_array(AtomicFile& out, const std::vector<T>& v) {
+    const std::uint64_t n = v.size();
+    out.write(std::string_view(reinterpret_cast<const char*>(&n), sizeof n));
+    out.write(std::string_view(reinterpret_cast<const char*>(v.data()), v.size() * sizeof(T)));
+}
+
+template <class T>
+void read_array(std::FILE* f, const fs::path& path, std::vector<T>& v) {
+    std::uint64_t n = 0;
+    if (std::fread(&n, sizeof n, 1, f) != 1) throw InputError(path.string(), 0, "truncated index file");
+    v.resize(n);
+    if (n && std::fread(v.data(), sizeof(T), n, f) != n) throw InputError(path.string(), 0, "truncated index file");
+}
+
+}  // namespace
+
+std::uint64_t fingerprint_reference(const fs::path& fasta, const fs::path& gtf, std::uint32_t k) {
+    const std::uint64_t a = crc_of_file(fasta), b = crc_of_file(gtf);
+    return mix((a << 32 | b) ^ mix(static_cast<std::uint64_t>(k) << 8 | kIndexFormatVersion));
+}
+
+Index Index::build(const fs::path& fasta, const fs::path& gtf, const IndexOptions& options) {
+    if (options.k < 15 || options.k > 31 || options.k % 2 == 0)
+        throw OptionError("k must be odd and between 15 and 31, got " + std::to_string(options.k));
+    const Genome genome = read_fasta(fasta);
+    const Annotation ann = read_gtf(gtf);
+    Index index;
+    index.k_ = options.k;
+    index.fingerprint_ = fingerprint_reference(fasta, gtf, options.k);
+    const std::uint32_t k = options.k;
+
+    // Target sequences: transcripts, then each gene's flanked introns.
+    std::vector<std::string> sequences;
+    for (const auto& g : ann.genes) {
+        index.gene_ids_.push_back(g.id);
+        index.gene_names_.push_back(g.name);
+    }
+    auto contig_of = [&](const AnnotatedGene& g) -> const std::string& {
+        auto it = genome.index.find(g.contig);
+        if (it == genome.index.end())
+            throw InputError(gtf.string(), 0, "gene " + g.id + " is on contig '" + g.contig + "', which is not in " + fasta.string());
+        const std::string& seq = genome.sequences[it->second];
+        if (g.end > seq.size())
+            throw InputError(gtf.string(), 0, "gene " + g.id + " ends at " + std::to_string(g.end) + ", beyond the end of " +
+                                                  g.contig + " (" + std::to_string(seq.size()) + " bases)");
+        return seq;
+    };
+    for (const auto& tx : ann.transcripts) {
+        const auto& g = ann.genes[tx.gene];
+        const std::string& contig = contig_of(g);
+        std::string seq;
+        if (g.strand == '+') {
+            for (const auto& e : tx.exons) seq += contig.substr(e.start, e.end - e.start);
+        } else {
+            for (auto it = tx.exons.rbegin(); it != tx.exons.rend(); ++it) seq += oriented(contig, it->start, it->end, '-');
+        }
+        index.targets_.push_back({tx.id, tx.gene, TargetKind::Transcript, static_cast<std::uint32_t>(seq.size())});
+        sequences.push_back(std::move(seq));
+    }
+    std::vector<std::vector<ExonInterval>> gene_exons(ann.genes.size());
+    for (const auto& tx : ann.transcripts) gene_exons[tx.gene].insert(gene_exons[tx.gene].end(), tx.exons.begin(), tx.exons.end());
+    for (std::uint32_t gi = 0; gi < ann.genes.size(); ++gi) {
+        auto& exons = gene_exons[gi];
+        std::sort(exons.begin(), exons.end(), [](auto& a, auto& b) { return a.start < b.start; });
+        const auto& g = ann.genes[gi];
+        const std::string& contig = contig_of(g);
+        std::uint32_t covered = g.start;  // end of the union of exons so far
+        std::uint32_t n = 0;
+        for (const auto& e : exons) {
+            if (e.start > covered) {
+                const std::uint32_t a = std::max(g.start, covered >= k - 1 ? covered - (k - 1) : 0U);
+                const std::uint32_t b = std::min(g.end, e.start + (k - 1));
+                std::string seq = oriented(contig, a, b, g.strand);
+                index.targets_.push_back({g.id + "-I" + std::to_string(++n), gi, TargetKind::Intron, static_cast<std::uint32_t>(seq.size())});
+                sequences.push_back(std::move(seq));
+            }
+            covered = std::max(covered, e.end);
+        }
+    }
+
+    // All k-mers with their positions, gathered per target in parallel, then sorted.
+    std::vector<std::vector<KmerEntry>> per_target(sequences.size());
+    parallel_for(sequences.size(), options.threads, [&](std::size_t t) {
+        const std::string& s = sequences[t];
+        const std::uint64_t kmask = (k == 32) ? ~0ULL : ((1ULL << (2 * k)) - 1);
+        std::uint64_t kmer = 0;
+        std::uint32_t valid = 0;
+        for (std::uint32_t i = 0; i < s.size(); ++i) {
+            const std::uint8_t code = dna::encode_base(s[i]);
+            if (code == dna::kInvalid) {
+                valid = 0;
+                continue;
+            }
+            kmer = ((kmer << 2) | code) & kmask;
+            if (++valid >= k) per_target[t].push_back({kmer, static_cast<std::uint32_t>(t), i + 1 - k});
+        }
+    });
+    std::vector<KmerEntry> entries;
+    std::size_t total = 0;
+    for (const auto& v : per_target) total += v.size();
+    entries.reserve(total);
+    for (auto& v : per_target) {
+        entries.insert(entries.end(), v.begin(), v.end());
+        std::vector<KmerEntry>().swap(v);
+    }
+    std::sort(entries.begin(), entries.end());
+    index.postings_.reserve(entries.size());
+    for (std::size_t i = 0; i < entries.size(); ++i) {
+        if (i == 0 || entries[i].kmer != entries[i - 1].kmer) {
+            index.kmers_.push_back(entries[i].kmer);
+            index.offsets_.push_back(static_cast<std::uint32_t>(index.postings_.size()));
+        }
+        index.postings_.push_back({entries[i].target, entries[i].position});
+    }
+    index.offsets_.push_back(static_cast<std::uint32_t>(index.postings_.size()));
+    index.build_table();
+    return index;
+}
+
+void Index::build_table() {
+    std::uint64_t size = 1;
+    while (size < kmers_.size() * 2 + 16) size <<= 1;
+    mask_ = size - 1;
+    table_.assign(size, 0);
+    for (std::uint32_t i = 0; i < kmers_.size(); ++i) {
+        std::uint64_t slot = mix(kmers_[i]) & mask_;
+        while (table_[slot] != 0) slot = (slot + 1) & mask_;
+        table_[slot] = i + 1;
+    }
+}
+
+std::span<const Posting> Index::find(std::uint64_t kmer) const noexcept {
+    std::uint64_t slot = mix(kmer) & mask_;
+    for (;;) {
+        const std::uint32_t v = table_[slot];
+        if (v == 0) return {};
+        if (kmers_[v - 1] == kmer) return {postings_.data() + offsets_[v - 1], postings_.data() + offsets_[v]};
+        slot = (slot + 1) & mask_;
+    }
+}
+
+void Index::save(const fs::path& folder, bool overwrite) const {
+    StagingDirectory staging(folder, overwrite);
+    nlohmann::json meta = {{"software", "kupffer"},       {"format_version", kIndexFormatVersion},
+                           {"k", k_},                     {"fingerprint", fingerprint_},
+                           {"gene_ids", gene_ids_},       {"gene_names", gene_names_},
+                           {"distinct_kmers", kmers_.size()}, {"postings", postings_.size()}};
+    auto& targets = meta["targets"] = nlohmann::json::array();
+    for (const auto& t : targets_) targets.push_back({t.name, t.gene, static_cast<int>(t.kind), t.length});
+    write_text_file(staging.staging() / kMetaName, meta.dump() + "\n");
+    AtomicFile bin(staging.staging() / kBinaryName);
+    bin.write(std::string_view(kMagic, sizeof kMagic));
+    const std::uint32_t header[2] = {kIndexFormatVersion, k_};
+    bin.write(std::string_view(reinterpret_cast<const char*>(header), sizeof header));
+    bin.write(std::string_view(reinterpret_cast<const char*>(&fingerprint_), sizeof fingerprint_));
+    write_array(bin, kmers_);
+    write_array(bin, offsets_);
+    write_array(bin, postings_);
+    write_array(bin, table_);
+    bin.commit();
+    staging.commit();
+}
+
+Index Index::load(const fs::path& folder, std::optional<std::uint64_t> expected_fingerprint) {
+    const fs::path meta_path = folder / kMetaName, bin_path = folder / kBinaryName;
+    if (!fs::exists(meta_path) || !fs::exists(bin_path))
+        throw InputError(folder.string(), 0, "not a kupffer index (missing " + std::string(kMetaName) + " or " + kBinaryName + ")");
+    nlohmann::json meta;
+    try {
+        std::ifstream in(meta_path);
+        meta = nlohmann::json::parse(in);
+    } catch (const nlohmann::json::exception& e) {
+        throw InputError(meta_path.string(), 0, std::string("unreadable index metadata: ") + e.what());
+    }
+    const auto version = meta.value("format_version", 0U);
+    if (version != kIndexFormatVersion)
+        throw InputError(folder.string(), 0,
+                         "index format version " + std::to_string(version) + " was written by another kupffer; this one reads version " +
+                             std::to_string(kIndexFormatVersion) + ": rebuild it with `kupffer index`");
+    Index index;
+    index.k_ = meta.at("k").get<std::uint32_t>();
+    index.fingerprint_ = meta.at("fingerprint").get<std::uint64_t>();
+    if (expected_fingerprint && *expected_fingerprint != index.fingerprint_)
+        throw InputError(folder.string(), 0, "index was built from a different genome FASTA or GTF than the one given: rebuild it");
+    index.gene_ids_ = meta.at("gene_ids").get<std::vector<std::string>>();
+    index.gene_names_ = meta.at("gene_names").get<std::vector<std::string>>();
+    for (const auto& t : meta.at("targets"))
+        index.targets_.push_back({t[0].get<std::string>(), t[1].get<std::uint32_t>(), static_cast<TargetKind>(t[2].get<int>()),
+                                  t[3].get<std::uint32_t>()});
+    std::unique_ptr<std::FILE, int (*)(std::FILE*)> f(std::fopen(bin_path.c_str(), "rb"), &std::fclose);
+    if (!f) throw IoError(bin_path.string(), "open", errno);
+    char magic[sizeof kMagic];
+    std::uint32_t header[2];
+    std::uint64_t fingerprint = 0;
+    if (std::fread(magic, 1, sizeof magic, f.get()) != sizeof magic || std::memcmp(magic, kMagic, sizeof magic) != 0 ||
+        std::fread(header, sizeof header, 1, f.get()) != 1 || std::fread(&fingerprint, sizeof fingerprint, 1, f.get()) != 1)
+        throw InputError(bin_path.string(), 0, "not a kupffer index file");
+    if (header[0] != kIndexFormatVersion || header[1] != index.k_ || fingerprint != index.fingerprint_)
+        throw InputError(bin_path.string(), 0, "index files disagree with each other: rebuild the index");
+    read_array(f.get(), bin_path, index.kmers_);
+    read_array(f.get(), bin_path, index.offsets_);
+    read_array(f.get(), bin_path, index.postings_);
+    read_array(f.get(), bin_path, index.table_);
+    const auto table_size = index.table_.size();
+    if (index.offsets_.size() != index.kmers_.size() + 1 || index.offsets_.back() != index.postings_.size() ||
+        table_size < index.kmers_.size() || (table_size & (table_size - 1)) != 0)
+        throw InputError(bin_path.string(), 0, "corrupt index file");
+    index.mask_ = table_size - 1;
+    return index;
+}
+
+}  // namespace kupffer::align

@@ -1,0 +1,83 @@
+#include "kupffer/align/mapper.hpp"
+
+#include <algorithm>
+
+#include "kupffer/core/dna.hpp"
+
+namespace kupffer::align {
+
+Mapper::Mapper(const Index& index, MapOptions options) : index_(&index), options_(options) {
+    hits_.reserve(1024);
+    scores_.reserve(256);
+    result_.genes.reserve(16);
+}
+
+const MapResult& Mapper::map(std::string_view sequence, bool reverse_complement) {
+    if (reverse_complement) {
+        flipped_.resize(sequence.size());
+        for (std::size_t i = 0; i < sequence.size(); ++i) flipped_[sequence.size() - 1 - i] = dna::complement(sequence[i]);
+        sequence = flipped_;
+    }
+    result_.mapped = false;
+    result_.genes.clear();
+    result_.score = 0;
+    hits_.clear();
+    const std::uint32_t k = index_->k();
+    const std::uint64_t kmask = (1ULL << (2 * k)) - 1;
+    std::uint64_t kmer = 0;
+    std::uint32_t valid = 0;
+    for (std::uint32_t i = 0; i < sequence.size(); ++i) {
+        const std::uint8_t code = dna::encode_base(sequence[i]);
+        if (code == dna::kInvalid) {
+            valid = 0;
+            continue;
+        }
+        kmer = ((kmer << 2) | code) & kmask;
+        if (++valid < k) continue;
+        const auto postings = index_->find(kmer);
+        if (postings.size() > options_.max_postings) continue;
+        const auto read_pos = static_cast<std::int32_t>(i + 1 - k);
+        for (const auto& p : postings) hits_.push_back({p.target, static_cast<std::int32_t>(p.position) - read_pos});
+    }
+    if (hits_.size() < options_.min_score) return result_;
+    std::sort(hits_.begin(), hits_.end());
+
+    // Per target, the largest group of hits whose diagonals lie within the slack of each other.
+    scores_.clear();
+    std::uint32_t best = 0;
+    for (std::size_t i = 0; i < hits_.size();) {
+        std::size_t j = i;
+        while (j < hits_.size() && hits_[j].target == hits_[i].target) ++j;
+        std::uint32_t target_best = 0;
+        for (std::size_t a = i, b = i; b < j; ++b) {
+            while (hits_[b].diagonal - hits_[a].diagonal > static_cast<std::int32_t>(options_.diagonal_slack)) ++a;
+            target_best = std::max(target_best, static_cast<std::uint32_t>(b - a + 1));
+        }
+        scores_.emplace_back(hits_[i].target, target_best);
+        best = std::max(best, target_best);
+        i = j;
+    }
+    if (best < options_.min_score) return result_;
+    // A winning gene with any intron-target hit has intronic bases in the read (a wholly exonic
+    // k-mer cannot fit in the k-1 exonic flank of an intron target): the read is unspliced, even if
+    // most of it lies in an exon. Winners split between the two kinds make it ambiguous.
+    const auto& targets = index_->targets();
+    intron_genes_.clear();
+    for (const auto& [target, score] : scores_)
+        if (targets[target].kind == TargetKind::Intron) intron_genes_.push_back(targets[target].gene);
+    std::sort(intron_genes_.begin(), intron_genes_.end());
+    for (const auto& [target, score] : scores_)
+        if (score == best) result_.genes.push_back(targets[target].gene);
+    std::sort(result_.genes.begin(), result_.genes.end());
+    result_.genes.erase(std::unique(result_.genes.begin(), result_.genes.end()), result_.genes.end());
+    std::size_t with_intron = 0;
+    for (auto g : result_.genes) with_intron += std::binary_search(intron_genes_.begin(), intron_genes_.end(), g);
+    result_.status = with_intron == 0 ? SpliceStatus::Spliced
+                     : with_intron == result_.genes.size() ? SpliceStatus::Unspliced
+                                                           : SpliceStatus::Ambiguous;
+    result_.score = best;
+    result_.mapped = true;
+    return result_;
+}
+
+}  // namespace kupffer::align

@@ -1,0 +1,146 @@
+#include "kupffer/align/index.hpp"
+
+#include <gtest/gtest.h>
+
+#include <fstream>
+
+#include "kupffer/align/reference_files.hpp"
+#include "kupffer/core/dna.hpp"
+#include "kupffer/core/errors.hpp"
+#include "test_dir.hpp"
+
+using namespace kupffer;
+using namespace kupffer::align;
+using kupffer::test::TempDir;
+namespace fs = std::filesystem;
+
+namespace {
+// A two-exon + gene and a one-exon - gene on a 600-base contig.
+std::string contig() {
+    std::string s;
+    std::uint64_t x = 12345;
+    for (int i = 0; i < 600; ++i) {
+        x = x * 6364136223846793005ULL + 1442695040888963407ULL;
+        s += "ACGT"[(x >> 33) & 3];
+    }
+    return s;
+}
+void write_reference(const TempDir& dir, const std::string& gtf_extra = "") {
+    std::ofstream(dir / "g.fa") << ">c1 test contig\n" << contig().substr(0, 300) << "\n" << contig().substr(300) << "\n";
+    std::ofstream(dir / "g.gtf")
+        << "c1\tt\texon\t11\t110\t.\t+\t.\tgene_id \"G1\"; transcript_id \"T1\"; gene_name \"ONE\";\n"
+        << "c1\tt\texon\t201\t300\t.\t+\t.\tgene_id \"G1\"; transcript_id \"T1\"; gene_name \"ONE\";\n"
+        << "c1\tt\texon\t401\t500\t.\t-\t.\tgene_id \"G2\"; transcript_id \"T2\"; gene_name \"TWO\";\n"
+        << gtf_extra;
+}
+std::uint64_t packed(const std::string& s) { return *dna::pack(s); }
+}  // namespace
+
+TEST(Index, HoldsTranscriptsAndFlankedIntronsInSenseOrientation) {
+    TempDir dir;
+    write_reference(dir);
+    const Index index = Index::build(dir / "g.fa", dir / "g.gtf", {});
+    ASSERT_EQ(index.gene_ids(), (std::vector<std::string>{"G1", "G2"}));
+    EXPECT_EQ(index.gene_names()[0], "ONE");
+    ASSERT_EQ(index.targets().size(), 3U);  // T1, T2, G1's intron
+    EXPECT_EQ(index.targets()[0].length, 200U);
+    EXPECT_EQ(index.targets()[2].kind, TargetKind::Intron);
+    EXPECT_EQ(index.targets()[2].length, 90U + 2 * 30U);  // intron 110..200 plus k-1 on each side
+    const std::string c = contig();
+    // A junction-spanning k-mer of T1: last 15 bases of exon 1 + first 16 of exon 2.
+    const auto junction = index.find(packed(c.substr(95, 15) + c.substr(200, 16)));
+    ASSERT_EQ(junction.size(), 1U);
+    EXPECT_EQ(junction[0].target, 0U);
+    EXPECT_EQ(junction[0].position, 85U);
+    // G2 is on '-': its sense k-mers are reverse complements of the genome.
+    EXPECT_EQ(index.find(packed(dna::reverse_complement(c.substr(469, 31)))).size(), 1U);
+    EXPECT_TRUE(index.find(packed(c.substr(469, 31))).empty());
+    // An intronic k-mer belongs to the intron target only.
+    const auto intronic = index.find(packed(c.substr(140, 31)));
+    ASSERT_EQ(intronic.size(), 1U);
+    EXPECT_EQ(intronic[0].target, 2U);
+}
+
+TEST(Index, SavesAndLoadsIdentically) {
+    TempDir dir;
+    write_reference(dir);
+    const Index built = Index::build(dir / "g.fa", dir / "g.gtf", {});
+    built.save(dir / "idx", false);
+    const Index loaded = Index::load(dir / "idx", fingerprint_reference(dir / "g.fa", dir / "g.gtf", 31));
+    EXPECT_EQ(loaded.distinct_kmers(), built.distinct_kmers());
+    EXPECT_EQ(loaded.gene_ids(), built.gene_ids());
+    const std::string c = contig();
+    for (int pos : {10, 50, 210, 250})
+        EXPECT_EQ(loaded.find(packed(c.substr(pos, 31))).size(), built.find(packed(c.substr(pos, 31))).size());
+    EXPECT_THROW(built.save(dir / "idx", false), OptionError);
+}
+
+TEST(Index, RejectsAnIndexFromOtherInputsOrAnotherVersion) {
+    TempDir dir;
+    write_reference(dir);
+    Index::build(dir / "g.fa", dir / "g.gtf", {}).save(dir / "idx", false);
+    std::ofstream(dir / "g.gtf", std::ios::app) << "c1\tt\texon\t551\t590\t.\t+\t.\tgene_id \"G3\"; transcript_id \"T3\";\n";
+    EXPECT_THROW(Index::load(dir / "idx", fingerprint_reference(dir / "g.fa", dir / "g.gtf", 31)), InputError);
+    // Pretend a future kupffer wrote it.
+    std::string meta;
+    {
+        std::ifstream in(dir / "idx/index.json");
+        std::getline(in, meta);
+    }
+    const auto at = meta.find("\"format_version\":");
+    meta.replace(at, std::string("\"format_version\":1").size(), "\"format_version\":99");
+    std::ofstream(dir / "idx/index.json") << meta << "\n";
+    try {
+        Index::load(dir / "idx");
+        FAIL();
+    } catch (const InputError& e) {
+        EXPECT_NE(std::string(e.what()).find("rebuild"), std::string::npos) << e.what();
+    }
+    EXPECT_THROW(Index::load(dir / "nowhere"), InputError);
+}
+
+TEST(ReferenceFiles, MalformedGtfNamesFileAndLine) {
+    TempDir dir;
+    write_reference(dir, "c1\tt\texon\t600\t10\t.\t+\t.\tgene_id \"G4\"; transcript_id \"T4\";\n");
+    try {
+        read_gtf(dir / "g.gtf");
+        FAIL();
+    } catch (const InputError& e) {
+        EXPECT_NE(std::string(e.what()).find("g.gtf:4"), std::string::npos) << e.what();
+    }
+    std::ofstream(dir / "cols.gtf") << "c1\tt\texon\t1\t10\n";
+    EXPECT_THROW(read_gtf(dir / "cols.gtf"), InputError);
+    std::ofstream(dir / "attrs.gtf") << "c1\tt\texon\t1\t10\t.\t+\t.\tgene_name \"X\";\n";
+    EXPECT_THROW(read_gtf(dir / "attrs.gtf"), InputError);
+    // A gene on a contig the FASTA lacks is caught when indexing.
+    write_reference(dir, "c9\tt\texon\t1\t50\t.\t+\t.\tgene_id \"G5\"; transcript_id \"T5\";\n");
+    EXPECT_THROW(Index::build(dir / "g.fa", dir / "g.gtf", {}), InputError);
+}
+
+TEST(ReferenceFiles, FastaWithDuplicateNamesOrBadCharactersIsRejected) {
+    TempDir dir;
+    std::ofstream(dir / "dup.fa") << ">a\nACGT\n>b\nACGT\n>a\nACGT\n";
+    try {
+        read_fasta(dir / "dup.fa");
+        FAIL();
+    } catch (const InputError& e) {
+        EXPECT_EQ(e.line(), 5U);
+        EXPECT_NE(std::string(e.what()).find("duplicate"), std::string::npos);
+    }
+    std::ofstream(dir / "bad.fa") << ">a\nAC1T\n";
+    EXPECT_THROW(read_fasta(dir / "bad.fa"), InputError);
+    std::ofstream(dir / "empty.fa") << ">a\n>b\nACGT\n";
+    EXPECT_THROW(read_fasta(dir / "empty.fa"), InputError);
+    std::ofstream(dir / "iupac.fa") << ">a\nacgtRYn\n";
+    EXPECT_EQ(read_fasta(dir / "iupac.fa").sequences[0], "ACGTNNN");
+}
+
+TEST(ReferenceFiles, ReadsTheRealMitochondrialReference) {
+    const auto fa = test::shared_data("pbmc10k_chrM/reference/NC_012920.1.fa");
+    const auto gtf = test::shared_data("pbmc10k_chrM/reference/NC_012920.1.genes.gtf");
+    if (!fs::exists(fa)) GTEST_SKIP() << "shared data not found: " << fa;
+    EXPECT_EQ(read_fasta(fa).sequences[0].size(), 16'569U);
+    EXPECT_EQ(read_gtf(gtf).genes.size(), 37U);
+    const Index index = Index::build(fa, gtf, {});
+    EXPECT_GT(index.distinct_kmers(), 10'000U);
+}

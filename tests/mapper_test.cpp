@@ -1,0 +1,122 @@
+#include "kupffer/align/mapper.hpp"
+
+#include <gtest/gtest.h>
+
+#include <cstdlib>
+#include <unordered_map>
+
+#include "kupffer/core/dna.hpp"
+#include "kupffer/core/hts.hpp"
+#include "kupffer/core/text_reader.hpp"
+#include "kupffer/simulate/simulate.hpp"
+#include "test_dir.hpp"
+
+using namespace kupffer;
+using namespace kupffer::align;
+namespace fs = std::filesystem;
+
+namespace {
+
+/// The simulated study shared by the align tests (the CTest fixture's, or made here).
+const fs::path& study_root() {
+    static test::TempDir dir;
+    static const fs::path root = [] {
+        if (const char* given = std::getenv("KUPFFER_TEST_STUDY"); given && fs::exists(given)) return fs::path(given);
+        simulate::SimulateOptions o;
+        o.seed = 11;
+        o.cells = 150;
+        o.reads_per_cell = 1500;
+        o.genes = 400;
+        o.genome_size = 4'000'000;
+        o.whitelist_size = 20'000;
+        simulate::simulate(o, dir / "study");
+        return dir / "study";
+    }();
+    return root;
+}
+
+const Index& study_index() {
+    static const Index index = Index::build(study_root() / "reference/genome.fa", study_root() / "reference/genes.gtf", {});
+    return index;
+}
+
+}  // namespace
+
+TEST(Mapper, AssignsReadsToTheirTrueGeneAndSpliceStatus) {
+    const Index& index = study_index();
+    std::unordered_map<std::string, std::uint32_t> gene_of;
+    for (std::uint32_t g = 0; g < index.gene_ids().size(); ++g) gene_of[index.gene_ids()[g]] = g;
+    Mapper mapper(index);
+    const fs::path run = study_root() / "run";
+    std::string sample;
+    for (const auto& e : fs::directory_iterator(run))
+        if (e.path().filename().string().find("_S1_L001_R2_") != std::string::npos) sample = e.path().filename().string();
+    ASSERT_FALSE(sample.empty());
+    const std::string name = sample.substr(0, sample.find("_S1_"));
+    FastqReader r2(run / sample);
+    TextReader truth(study_root() / "truth/reads" / (name + ".tsv.gz"));
+    std::string line;
+    truth.next_line(line);
+    FastqRecord rec;
+    std::uint64_t exonic = 0, exonic_spliced = 0, exonic_exact = 0, exonic_wrong = 0, intronic = 0, intronic_unspliced = 0, intergenic = 0,
+                  intergenic_mapped = 0;
+    while (r2.next(rec)) {
+        ASSERT_TRUE(truth.next_line(line));
+        const auto t = split(line, '\t');
+        const auto& result = mapper.map(rec.sequence);
+        if (t[6] == "exonic" && t[11] == "90") {
+            ++exonic;
+            const std::uint32_t g = gene_of.at(std::string(t[4]));
+            exonic_spliced += result.mapped && result.status == SpliceStatus::Spliced;
+            if (result.mapped && result.genes.size() == 1 && result.genes[0] == g) ++exonic_exact;
+            else if (result.mapped && std::find(result.genes.begin(), result.genes.end(), g) == result.genes.end()) ++exonic_wrong;
+        } else if (t[6] == "intronic" && t[11] == "90") {
+            ++intronic;
+            intronic_unspliced += result.mapped && result.status == SpliceStatus::Unspliced;
+        } else if (t[6] == "intergenic") {
+            ++intergenic;
+            intergenic_mapped += result.mapped;
+        }
+    }
+    ASSERT_GT(exonic, 10'000U);
+    const double exact = static_cast<double>(exonic_exact) / static_cast<double>(exonic);
+    const double unspliced = static_cast<double>(intronic_unspliced) / static_cast<double>(intronic);
+    std::printf("exonic reads: %.4f exactly their gene, %.5f to a wrong gene; intronic: %.4f unspliced; "
+                "intergenic mapped: %.4f\n", exact, static_cast<double>(exonic_wrong) / static_cast<double>(exonic), unspliced,
+                static_cast<double>(intergenic_mapped) / static_cast<double>(intergenic));
+    EXPECT_GE(exact, 0.98);
+    EXPECT_LE(exonic_wrong, exonic / 1000);
+    EXPECT_GE(static_cast<double>(exonic_spliced) / static_cast<double>(exonic), 0.98);
+    EXPECT_GE(unspliced, 0.95);
+    EXPECT_EQ(intergenic_mapped, 0U);
+}
+
+TEST(Mapper, IsStrandAware) {
+    const Index& index = study_index();
+    // The first transcript's sense sequence maps; its reverse complement does not (10x 3' reads
+    // are sense), unless the mapper is told the chemistry is antisense.
+    std::string seq;
+    {
+        TextReader fa(study_root() / "reference/genome.fa");
+        std::string l;
+        fa.next_line(l);
+        while (fa.next_line(l) && l[0] != '>' && seq.size() < 200'000) seq += l;
+    }
+    Mapper mapper(index);
+    std::size_t sense = 0, anti = 0, anti_flipped = 0, tried = 0;
+    for (std::size_t pos = 0; pos + 90 < seq.size(); pos += 997) {
+        const std::string read = seq.substr(pos, 90);
+        const bool fwd = mapper.map(read).mapped;
+        const std::string rc = dna::reverse_complement(read);
+        const bool rev = mapper.map(rc).mapped;
+        const bool rev_flipped = mapper.map(rc, true).mapped;
+        sense += fwd;
+        anti += rev;
+        anti_flipped += rev_flipped;
+        ++tried;
+        // Flipping an antisense read recovers exactly the forward result.
+        EXPECT_EQ(fwd, rev_flipped);
+    }
+    EXPECT_GT(sense + anti, 10U);  // genic stretches of chr1 on either strand
+    EXPECT_EQ(anti_flipped, sense);
+}
