@@ -89,3 +89,31 @@ TEST(FastqReader, MalformedRecordIsAnInputError) {
 }
 
 TEST(FastqReader, MissingFileIsAnIoError) { EXPECT_THROW(FastqReader("/no/such/reads.fastq.gz"), IoError); }
+
+TEST(FastqReader, InvalidBaseNamesFileRecordAndBase) {
+    TempDir dir;
+    write_text_file(dir / "x.fastq.gz", fastq(3) + "@bad\nACXT\n+\nFFFF\n");
+    FastqReader reader(dir / "x.fastq.gz");
+    FastqRecord rec;
+    for (int i = 0; i < 3; ++i) ASSERT_TRUE(reader.next(rec));
+    try {
+        reader.next(rec);
+        FAIL();
+    } catch (const InputError& e) {
+        EXPECT_EQ(e.line(), 4U);
+        EXPECT_NE(std::string(e.what()).find("'X'"), std::string::npos) << e.what();
+    }
+}
+
+TEST(FastqReader, FastaRecordsAreRejectedAndMateSuffixesDropped) {
+    TempDir dir;
+    write_text_file(dir / "a.fa", ">r1\nACGT\n");
+    FastqReader fasta(dir / "a.fa");
+    FastqRecord rec;
+    EXPECT_THROW(fasta.next(rec), InputError);
+    write_text_file(dir / "m.fq", "@pair7/1 extra comment\nACGT\n+\nFFFF\n");
+    FastqReader mates(dir / "m.fq");
+    ASSERT_TRUE(mates.next(rec));
+    EXPECT_EQ(rec.name, "pair7");
+    EXPECT_EQ(rec.sequence, "ACGT");
+}

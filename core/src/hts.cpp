@@ -5,6 +5,8 @@
 
 #include "kupffer/core/errors.hpp"
 
+#include <htslib/kseq.h>
+
 namespace kupffer {
 
 HtsFilePtr open_hts(const std::filesystem::path& path, const char* mode) {
@@ -20,41 +22,68 @@ BamRecordPtr make_bam_record() {
     return record;
 }
 
-FastqReader::FastqReader(std::filesystem::path path) : path_(std::move(path)), file_(open_hts(path_, "r")) {
-    const htsFormat* format = hts_get_format(file_.get());
-    // An empty file has no detectable format; it simply holds no records.
-    if (format->format != fastq_format && format->format != fasta_format && format->format != empty_format &&
-        format->format != unknown_format)
-        throw InputError(path_.string(), 0, std::string("not a FASTQ file (detected ") + hts_format_file_extension(format) + ")");
-    if (format->format == fasta_format) throw InputError(path_.string(), 0, "FASTA given where FASTQ is needed");
-    if (format->format == fastq_format) {
-        header_.reset(sam_hdr_read(file_.get()));
-        if (!header_) throw InputError(path_.string(), 1, "cannot read FASTQ");
+namespace internal {
+/// The stream kseq reads. A read error is remembered and shown to kseq as end of file: kseq in
+/// HTSlib 1.16 does not stop cleanly on a failing stream (truncated gzip).
+struct KseqSource {
+    BGZF* file;
+    bool failed;
+};
+inline int read_checked(KseqSource* source, void* buffer, int length) {
+    const auto n = bgzf_read(source->file, buffer, static_cast<std::size_t>(length));
+    if (n < 0) {
+        source->failed = true;
+        return 0;
     }
-    record_ = make_bam_record();
+    return static_cast<int>(n);
+}
+KSEQ_INIT(KseqSource*, read_checked)
+struct KseqState {
+    KseqSource source;
+    kseq_t* seq;
+};
+void KseqDeleter::operator()(KseqState* s) const noexcept {
+    if (s) kseq_destroy(s->seq);
+    delete s;
+}
+}  // namespace internal
+
+FastqReader::FastqReader(std::filesystem::path path) : path_(std::move(path)) {
+    if (!std::filesystem::exists(path_)) throw IoError(path_.string(), "open", ENOENT);
+    file_.reset(bgzf_open(path_.c_str(), "r"));
+    if (!file_) throw IoError(path_.string(), "open", errno ? errno : EIO);
+    seq_.reset(new internal::KseqState{{file_.get(), false}, nullptr});
+    seq_->seq = internal::kseq_init(&seq_->source);
 }
 
+FastqReader::~FastqReader() = default;
+
 bool FastqReader::next(FastqRecord& record) {
-    if (!header_) return false;  // empty file
-    const int r = sam_read1(file_.get(), header_.get(), record_.get());
+    internal::kseq_t* ks = seq_->seq;
+    const int r = internal::kseq_read(ks);
+    const std::uint64_t n = records_ + 1;
+    if (seq_->source.failed)
+        throw InputError(path_.string(), n, "record " + std::to_string(n) + ": truncated or corrupt compressed file");
     if (r == -1) return false;
-    if (r < -1)
-        throw InputError(path_.string(), records_ + 1,
-                         "truncated or malformed FASTQ record (record " + std::to_string(records_ + 1) + ")");
-    ++records_;
-    const bam1_t* b = record_.get();
-    const auto len = static_cast<std::size_t>(b->core.l_qseq);
-    sequence_.resize(len);
-    quality_.resize(len);
-    const std::uint8_t* seq = bam_get_seq(b);
-    const std::uint8_t* qual = bam_get_qual(b);
-    for (std::size_t i = 0; i < len; ++i) {
-        sequence_[i] = seq_nt16_str[bam_seqi(seq, i)];
-        quality_[i] = static_cast<char>(qual[i] == 0xff ? '!' : qual[i] + 33);
+    if (r == -2) throw InputError(path_.string(), n, "record " + std::to_string(n) + ": quality and sequence lengths differ (truncated or malformed FASTQ)");
+    if (r < -2) throw InputError(path_.string(), n, "record " + std::to_string(n) + ": truncated or corrupt file");
+    if (ks->qual.l == 0 && ks->seq.l > 0) throw InputError(path_.string(), n, "record " + std::to_string(n) + " is FASTA, not FASTQ");
+    for (std::size_t i = 0; i < ks->seq.l; ++i) {
+        switch (ks->seq.s[i]) {
+            case 'A': case 'C': case 'G': case 'T': case 'N': break;
+            case 'a': case 'c': case 'g': case 't': case 'n': ks->seq.s[i] = static_cast<char>(ks->seq.s[i] - 32); break;
+            default:
+                throw InputError(path_.string(), n, "record " + std::to_string(n) + ": invalid base '" +
+                                                        std::string(1, ks->seq.s[i]) + "' (only A, C, G, T, N)");
+        }
     }
-    record.name = bam_get_qname(b);
-    record.sequence = sequence_;
-    record.quality = quality_;
+    std::size_t name_length = ks->name.l;
+    if (name_length > 2 && ks->name.s[name_length - 2] == '/' && (ks->name.s[name_length - 1] == '1' || ks->name.s[name_length - 1] == '2'))
+        name_length -= 2;
+    record.name = std::string_view(ks->name.s, name_length);
+    record.sequence = std::string_view(ks->seq.s, ks->seq.l);
+    record.quality = std::string_view(ks->qual.s, ks->qual.l);
+    records_ = n;
     return true;
 }
 

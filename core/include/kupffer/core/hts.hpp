@@ -6,6 +6,7 @@
 #include <string>
 #include <string_view>
 
+#include <htslib/bgzf.h>
 #include <htslib/hts.h>
 #include <htslib/sam.h>
 
@@ -21,11 +22,19 @@ struct BamHeaderDeleter {
 struct BamRecordDeleter {
     void operator()(bam1_t* b) const noexcept { bam_destroy1(b); }
 };
+struct BgzfCloser {
+    void operator()(BGZF* f) const noexcept { bgzf_close(f); }
+};
+struct KseqState;
+struct KseqDeleter {
+    void operator()(KseqState* s) const noexcept;
+};
 }  // namespace internal
 
 using HtsFilePtr = std::unique_ptr<htsFile, internal::HtsFileCloser>;
 using BamHeaderPtr = std::unique_ptr<sam_hdr_t, internal::BamHeaderDeleter>;
 using BamRecordPtr = std::unique_ptr<bam1_t, internal::BamRecordDeleter>;
+using BgzfPtr = std::unique_ptr<BGZF, internal::BgzfCloser>;
 
 /// Opens a file through HTSlib; throws IoError if it cannot.
 HtsFilePtr open_hts(const std::filesystem::path& path, const char* mode);
@@ -39,11 +48,16 @@ struct FastqRecord {
     std::string_view quality;  ///< Phred+33 text
 };
 
-/// Sequential FASTQ reader (plain, gzip or BGZF) on HTSlib. Distinguishes end of file from
-/// truncated or malformed input, which raises InputError with the file and record number.
+/// Sequential FASTQ reader (plain, gzip or BGZF) on HTSlib's BGZF stream. Distinguishes end of
+/// file from truncated or malformed input (bad bases, quality of the wrong length, FASTA records),
+/// which raises InputError with the file and record number. Read names lose their comment and any
+/// /1 or /2 suffix.
 class FastqReader {
 public:
     explicit FastqReader(std::filesystem::path path);
+    ~FastqReader();
+    FastqReader(const FastqReader&) = delete;
+    FastqReader& operator=(const FastqReader&) = delete;
     /// Reads the next record into `record`; false at end of file.
     bool next(FastqRecord& record);
     /// 1-based number of the record last returned.
@@ -52,11 +66,8 @@ public:
 
 private:
     std::filesystem::path path_;
-    HtsFilePtr file_;
-    BamHeaderPtr header_;
-    BamRecordPtr record_;
-    std::string sequence_;
-    std::string quality_;
+    BgzfPtr file_;
+    std::unique_ptr<internal::KseqState, internal::KseqDeleter> seq_;
     std::uint64_t records_ = 0;
 };
 
