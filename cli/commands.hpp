@@ -7,5 +7,9 @@ namespace kupffer::cli {
 
 /// Adds `simulate` to the app; the returned function runs it after parsing.
 std::function<void()> add_simulate_command(CLI::App& app);
+/// Adds `index`.
+std::function<void()> add_index_command(CLI::App& app);
+/// Adds `map` (demultiplex + map).
+std::function<void()> add_map_command(CLI::App& app);
 
 }  // namespace kupffer::cli

@@ -15,6 +15,8 @@ int main(int argc, char** argv) {
     app.require_subcommand(1);
     std::vector<std::function<void()>> runners;
     runners.push_back(kupffer::cli::add_simulate_command(app));
+    runners.push_back(kupffer::cli::add_index_command(app));
+    runners.push_back(kupffer::cli::add_map_command(app));
     try {
         app.parse(argc, argv);
     } catch (const CLI::ParseError& e) {

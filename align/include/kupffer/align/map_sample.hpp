@@ -1,0 +1,71 @@
+#pragma once
+// Demultiplex and map one sample in a single pass over its FASTQ files: detect the chemistry,
+// extract and correct cell barcodes, extract UMIs, map the cDNA read, and collect the records for
+// quant. Pass 1 reads R1 alone to count exact whitelist hits (the priors of barcode correction);
+// pass 2 streams read pairs through an ordered pipeline (read -> correct+map in parallel ->
+// merge in input order), so the output never depends on the thread count.
+#include <cstdint>
+#include <filesystem>
+#include <string>
+#include <vector>
+
+#include "kupffer/align/barcodes.hpp"
+#include "kupffer/align/chemistry.hpp"
+#include "kupffer/align/fastq_discovery.hpp"
+#include "kupffer/align/index.hpp"
+#include "kupffer/align/mapper.hpp"
+#include "kupffer/align/records.hpp"
+
+namespace kupffer::align {
+
+struct MapSampleOptions {
+    /// A preset name (10xv2, 10xv3, 10xv4, 10x5p) or "auto" to detect it from the reads.
+    std::string chemistry = "auto";
+    /// A whitelist file, or a folder of 10x whitelists named after the chemistries'
+    /// (737K-august-2016.txt[.gz], 3M-february-2018.txt[.gz], ...). Empty: infer it from the reads.
+    std::filesystem::path whitelist;
+    BarcodeCorrectionOptions correction;
+    InferWhitelistOptions infer;
+    MapOptions mapping;
+    std::uint32_t detection_reads = 20'000;  ///< read pairs sampled to detect the chemistry
+    std::size_t batch_size = 8192;           ///< read pairs per pipeline batch
+    int threads = 0;                         ///< 0 = all hardware threads; never changes the output
+};
+
+/// How the chemistry was chosen, for the report.
+struct ChemistryCandidate {
+    std::string name;
+    bool fits = false;            ///< R1 long enough for its barcode and UMI
+    double whitelist_rate = 0;    ///< sampled barcodes that are exact whitelist hits (-1: no whitelist)
+    double sense_rate = 0;        ///< sampled cDNA reads mapping as given
+    double antisense_rate = 0;    ///< ... mapping once reverse-complemented
+};
+
+struct SampleMetrics {
+    std::string sample;
+    std::string chemistry;
+    std::string chemistry_reason;
+    std::vector<ChemistryCandidate> candidates;
+    std::string whitelist;  ///< file used, or "inferred"
+    std::uint64_t whitelist_size = 0;
+    std::uint64_t read_pairs = 0;
+    std::uint64_t barcode_exact = 0, barcode_corrected = 0, barcode_rejected = 0;
+    std::uint64_t umi_with_n = 0, umi_homopolymer = 0;
+    std::uint64_t mapped = 0;  ///< with a valid barcode and at least one gene
+    std::uint64_t spliced = 0, unspliced = 0, ambiguous = 0, multi_gene = 0;
+    std::uint64_t barcode_bases = 0, barcode_q30 = 0, umi_bases = 0, umi_q30 = 0, cdna_bases = 0, cdna_q30 = 0;
+};
+
+struct MapSampleResults {
+    RecordFile records;
+    SampleMetrics metrics;
+};
+
+/// Throws OptionError for unusable options, InputError naming file and record for bad reads
+/// (R1/R2 out of step, a read too short for the chemistry, invalid bases, truncated files).
+MapSampleResults map_sample(const SampleFastqs& sample, const Index& index, const MapSampleOptions& options);
+
+/// metrics as JSON text (the `map_metrics.json` of a sample).
+std::string metrics_json(const SampleMetrics& metrics);
+
+}  // namespace kupffer::align

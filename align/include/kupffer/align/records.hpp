@@ -1,0 +1,57 @@
+#pragma once
+// The file between align and quant (cf. bustools' BUS): one small fixed record per distinct
+// (barcode, UMI, equivalence class, flags) with its read count, sorted in that order, plus the
+// equivalence classes (gene sets) and genes. Equivalence classes are numbered in the order of
+// their sorted gene lists, so the file's bytes depend only on the reads, never on threads.
+#include <cstdint>
+#include <filesystem>
+#include <string>
+#include <vector>
+
+namespace kupffer::align {
+
+inline constexpr std::uint32_t kRecordFormatVersion = 1;
+
+/// Record flags.
+enum RecordFlag : std::uint32_t {
+    kSpliceMask = 0x3,          ///< SpliceStatus in the low two bits
+    kUmiHasN = 0x4,             ///< the UMI holds an N (stored with N read as A)
+    kUmiHomopolymer = 0x8,      ///< the UMI is one base repeated
+    kBarcodeCorrected = 0x10,   ///< the barcode was corrected (not an exact whitelist hit)
+};
+
+struct Record {
+    std::uint64_t barcode = 0;  ///< 2-bit packed
+    std::uint64_t umi = 0;      ///< 2-bit packed
+    std::uint32_t eq_class = 0;
+    std::uint32_t flags = 0;
+    std::uint32_t count = 0;  ///< reads
+    std::uint32_t reserved = 0;
+    bool operator<(const Record& o) const noexcept {
+        if (barcode != o.barcode) return barcode < o.barcode;
+        if (umi != o.umi) return umi < o.umi;
+        if (eq_class != o.eq_class) return eq_class < o.eq_class;
+        return flags < o.flags;
+    }
+};
+static_assert(sizeof(Record) == 32);
+
+struct RecordFile {
+    std::uint32_t barcode_length = 16;
+    std::uint32_t umi_length = 12;
+    std::vector<std::string> gene_ids;
+    std::vector<std::string> gene_names;
+    std::vector<std::vector<std::uint32_t>> eq_classes;  ///< ascending gene indices each
+    std::vector<Record> records;                        ///< sorted, distinct keys
+};
+
+/// Sorts records, merges equal keys (summing counts) and renumbers equivalence classes in the
+/// order of their gene lists (dropping unused ones).
+void canonicalize(RecordFile& file);
+
+/// Writes atomically; the file must be canonical (see canonicalize).
+void write_records(const std::filesystem::path& path, const RecordFile& file);
+/// Reads and validates; InputError naming the file for anything corrupt or truncated.
+RecordFile read_records(const std::filesystem::path& path);
+
+}  // namespace kupffer::align

@@ -1,0 +1,435 @@
+#include "kupffer/align/map_sample.hpp"
+
+#include <algorithm>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <unordered_map>
+
+#include "kupffer/core/dna.hpp"
+#include "kupffer/core/errors.hpp"
+#include "kupffer/core/hts.hpp"
+#include "kupffer/core/parallel.hpp"
+
+namespace kupffer::align {
+
+namespace fs = std::filesystem;
+
+namespace {
+
+constexpr char kQ30 = 33 + 30;
+
+/// Reads R1/R2 pairs across all lanes of a sample, checking that the mates stay in step.
+class PairReader {
+public:
+    explicit PairReader(const SampleFastqs& sample) : sample_(&sample) { open(0); }
+
+    /// Next pair; false at the end of the last lane.
+    bool next(FastqRecord& a, FastqRecord& b) {
+        for (;;) {
+            const bool got1 = r1_->next(a);
+            const bool got2 = r2_->next(b);
+            if (got1 && got2) {
+                if (a.name != b.name)
+                    throw InputError(r2_->path().string(), r2_->record_number(),
+                                     "read name '" + std::string(b.name) + "' does not match R1's '" + std::string(a.name) +
+                                         "' at record " + std::to_string(r1_->record_number()) + " (R1 and R2 out of step)");
+                return true;
+            }
+            if (got1 != got2) {
+                const auto& shorter = got1 ? *r2_ : *r1_;
+                throw InputError(shorter.path().string(), shorter.record_number() + 1,
+                                 "ended after " + std::to_string(shorter.record_number()) + " records, before its mate file (R1 and R2 out of step)");
+            }
+            if (lane_ + 1 >= sample_->lanes.size()) return false;
+            open(lane_ + 1);
+        }
+    }
+    const FastqReader& r1() const { return *r1_; }
+
+private:
+    void open(std::size_t lane) {
+        lane_ = lane;
+        r1_ = std::make_unique<FastqReader>(sample_->lanes[lane].r1);
+        r2_ = std::make_unique<FastqReader>(sample_->lanes[lane].r2);
+    }
+    const SampleFastqs* sample_;
+    std::size_t lane_ = 0;
+    std::unique_ptr<FastqReader> r1_, r2_;
+};
+
+std::string_view segment(std::string_view read, const ReadSegment& s) {
+    if (s.offset >= read.size()) return {};
+    return read.substr(s.offset, s.length == 0 ? std::string_view::npos : s.length);
+}
+
+std::uint64_t count_q30(std::string_view qual) {
+    std::uint64_t n = 0;
+    for (char q : qual) n += q >= kQ30;
+    return n;
+}
+
+void check_length(const FastqReader& reader, std::string_view seq, const Chemistry& chem, int read) {
+    const std::uint32_t need = chem.min_read_length(read);
+    if (seq.size() < need)
+        throw InputError(reader.path().string(), reader.record_number(),
+                         "record " + std::to_string(reader.record_number()) + " is " + std::to_string(seq.size()) +
+                             " bases; chemistry " + chem.name + " needs at least " + std::to_string(need) + " in R" +
+                             std::to_string(read + 1));
+}
+
+/// Whitelist for a chemistry: the given file, or the file named after its whitelist in a folder.
+std::optional<fs::path> whitelist_for(const fs::path& given, const Chemistry& chem) {
+    if (given.empty()) return std::nullopt;
+    if (!fs::is_directory(given)) return given;
+    for (const char* ext : {".txt", ".txt.gz"})
+        if (fs::exists(given / (chem.whitelist + ext))) return given / (chem.whitelist + ext);
+    return std::nullopt;
+}
+
+struct Detection {
+    const Chemistry* chemistry = nullptr;
+    std::string reason;
+    std::vector<ChemistryCandidate> candidates;
+};
+
+Detection detect_chemistry(const SampleFastqs& sample, const Index& index, const MapSampleOptions& options,
+                           std::map<fs::path, Whitelist>& whitelists) {
+    // A sample of pairs from the start of the first lane.
+    std::vector<std::string> r1s, r2s;
+    {
+        PairReader reader(sample);
+        FastqRecord a, b;
+        while (r1s.size() < options.detection_reads && reader.next(a, b)) {
+            r1s.emplace_back(a.sequence);
+            r2s.emplace_back(b.sequence);
+        }
+    }
+    if (r1s.empty()) throw InputError(sample.lanes[0].r1.string(), 0, "no reads: the FASTQ files of sample " + sample.name + " are empty");
+    std::vector<std::size_t> lengths;
+    for (const auto& r : r1s) lengths.push_back(r.size());
+    std::nth_element(lengths.begin(), lengths.begin() + lengths.size() / 2, lengths.end());
+    const std::size_t r1_length = lengths[lengths.size() / 2];
+
+    Detection d;
+    Mapper mapper(index, options.mapping);
+    const std::size_t n_map = std::min<std::size_t>(r2s.size(), 2000);
+    std::size_t sense = 0, antisense = 0;
+    for (std::size_t i = 0; i < n_map; ++i) {
+        sense += mapper.map(r2s[i]).mapped;
+        antisense += mapper.map(r2s[i], true).mapped;
+    }
+    const double sense_rate = n_map ? static_cast<double>(sense) / static_cast<double>(n_map) : 0;
+    const double antisense_rate = n_map ? static_cast<double>(antisense) / static_cast<double>(n_map) : 0;
+
+    const Chemistry* best = nullptr;
+    double best_score = -1;
+    for (const auto& chem : chemistry_presets()) {
+        ChemistryCandidate c{chem.name, r1_length >= chem.min_read_length(0), -1, sense_rate, antisense_rate};
+        if (c.fits) {
+            if (auto wl_path = whitelist_for(options.whitelist, chem)) {
+                auto it = whitelists.find(*wl_path);
+                if (it == whitelists.end()) it = whitelists.emplace(*wl_path, Whitelist::load(*wl_path)).first;
+                std::size_t hits = 0;
+                for (const auto& r : r1s) {
+                    auto bc = segment(r, chem.barcode);
+                    auto packed = bc.size() == it->second.length() ? dna::pack(bc) : std::nullopt;
+                    hits += packed && it->second.find(*packed);
+                }
+                c.whitelist_rate = static_cast<double>(hits) / static_cast<double>(r1s.size());
+            }
+        }
+        d.candidates.push_back(c);
+        if (!c.fits) continue;
+        const bool strand_ok = chem.strand == Strand::Sense ? sense_rate >= antisense_rate : antisense_rate > sense_rate;
+        if (!strand_ok) continue;
+        if (!options.whitelist.empty() && c.whitelist_rate < 0.5) continue;
+        // Prefer a better whitelist match, then a preset whose R1 length is exactly the reads'.
+        const double score = std::max(0.0, c.whitelist_rate) + (chem.min_read_length(0) == r1_length ? 0.001 : 0.0);
+        if (score > best_score) best = &chem, best_score = score;
+    }
+    if (!best) {
+        std::string detail;
+        for (const auto& c : d.candidates)
+            detail += "\n  - " + c.name + (c.fits ? "" : " (R1 too short)") +
+                      (c.whitelist_rate >= 0 ? ", " + std::to_string(static_cast<int>(100 * c.whitelist_rate)) + "% barcodes in whitelist" : "");
+        throw InputError(sample.lanes[0].r1.string(), 0,
+                         "no chemistry fits sample " + sample.name + " (R1 " + std::to_string(r1_length) + " bases, cDNA maps " +
+                             std::to_string(static_cast<int>(100 * sense_rate)) + "% sense / " +
+                             std::to_string(static_cast<int>(100 * antisense_rate)) + "% antisense):" + detail);
+    }
+    d.chemistry = best;
+    const auto& chosen = d.candidates[static_cast<std::size_t>(best - chemistry_presets().data())];
+    d.reason = "R1 " + std::to_string(r1_length) + " bases; cDNA maps " + std::to_string(static_cast<int>(100 * sense_rate)) +
+               "% sense vs " + std::to_string(static_cast<int>(100 * antisense_rate)) + "% antisense" +
+               (chosen.whitelist_rate >= 0 ? "; " + std::to_string(static_cast<int>(100 * chosen.whitelist_rate)) + "% of barcodes in its whitelist"
+                                           : "; no whitelist (inferred from the reads)");
+    return d;
+}
+
+struct Batch {
+    std::string text;                     // R1 seq, R1 qual, R2 seq, R2 qual of every pair, back to back
+    std::vector<std::uint32_t> lengths;   // 4 per pair
+    std::vector<Record> records;
+    std::vector<std::vector<std::uint32_t>> classes;  // batch-local equivalence classes
+    SampleMetrics metrics;
+};
+
+void add(SampleMetrics& into, const SampleMetrics& m) {
+    into.read_pairs += m.read_pairs;
+    into.barcode_exact += m.barcode_exact;
+    into.barcode_corrected += m.barcode_corrected;
+    into.barcode_rejected += m.barcode_rejected;
+    into.umi_with_n += m.umi_with_n;
+    into.umi_homopolymer += m.umi_homopolymer;
+    into.mapped += m.mapped;
+    into.spliced += m.spliced;
+    into.unspliced += m.unspliced;
+    into.ambiguous += m.ambiguous;
+    into.multi_gene += m.multi_gene;
+    into.barcode_bases += m.barcode_bases;
+    into.barcode_q30 += m.barcode_q30;
+    into.umi_bases += m.umi_bases;
+    into.umi_q30 += m.umi_q30;
+    into.cdna_bases += m.cdna_bases;
+    into.cdna_q30 += m.cdna_q30;
+}
+
+/// Sorts and merges equal records in place (keeps class ids): bounds memory on large samples.
+void merge_duplicates(std::vector<Record>& records) {
+    std::sort(records.begin(), records.end());
+    std::size_t out = 0;
+    for (std::size_t i = 0; i < records.size(); ++i) {
+        if (out > 0 && !(records[out - 1] < records[i])) records[out - 1].count += records[i].count;
+        else records[out++] = records[i];
+    }
+    records.resize(out);
+}
+
+}  // namespace
+
+MapSampleResults map_sample(const SampleFastqs& sample, const Index& index, const MapSampleOptions& options) {
+    if (sample.lanes.empty()) throw OptionError("sample " + sample.name + " has no FASTQ files");
+    if (!options.whitelist.empty() && !fs::exists(options.whitelist))
+        throw OptionError(options.whitelist.string() + ": whitelist not found");
+    std::map<fs::path, Whitelist> whitelists;
+    MapSampleResults results;
+    SampleMetrics& metrics = results.metrics;
+    metrics.sample = sample.name;
+
+    const Chemistry* chem = nullptr;
+    if (options.chemistry == "auto") {
+        auto d = detect_chemistry(sample, index, options, whitelists);
+        chem = d.chemistry;
+        metrics.chemistry_reason = "detected: " + d.reason;
+        metrics.candidates = std::move(d.candidates);
+    } else {
+        chem = &chemistry_preset(options.chemistry);
+        metrics.chemistry_reason = "given";
+    }
+    metrics.chemistry = chem->name;
+    const bool antisense = chem->strand == Strand::Antisense;
+    if (chem->barcode.read != 0 || chem->umi.read != 0 || chem->cdna.read != 1)
+        throw OptionError("chemistry " + chem->name + ": only barcode and UMI in R1 with cDNA in R2 are supported");
+
+    // Pass 1: barcode abundance from R1 alone.
+    const Whitelist* whitelist = nullptr;
+    Whitelist inferred;
+    std::vector<std::uint64_t> exact_counts;
+    const auto wl_path = whitelist_for(options.whitelist, *chem);
+    if (!options.whitelist.empty() && !wl_path)
+        throw OptionError(options.whitelist.string() + ": no whitelist for chemistry " + chem->name + " (" + chem->whitelist + ".txt[.gz])");
+    if (wl_path) {
+        auto it = whitelists.find(*wl_path);
+        if (it == whitelists.end()) it = whitelists.emplace(*wl_path, Whitelist::load(*wl_path)).first;
+        whitelist = &it->second;
+        if (whitelist->length() != chem->barcode.length)
+            throw OptionError(wl_path->string() + ": barcodes of " + std::to_string(whitelist->length()) + " bases, but chemistry " +
+                              chem->name + " has " + std::to_string(chem->barcode.length));
+        metrics.whitelist = wl_path->string();
+    }
+    {
+        ExactHitCounter counter(whitelist ? *whitelist : inferred);
+        std::unordered_map<std::uint64_t, std::uint64_t> observed;
+        for (const auto& lane : sample.lanes) {
+            FastqReader r1(lane.r1);
+            FastqRecord rec;
+            while (r1.next(rec)) {
+                check_length(r1, rec.sequence, *chem, 0);
+                const auto bc = segment(rec.sequence, chem->barcode);
+                if (whitelist) counter.add(bc);
+                else if (auto packed = dna::pack(bc)) ++observed[*packed];
+            }
+        }
+        if (!whitelist) {
+            std::vector<std::pair<std::uint64_t, std::uint64_t>> list(observed.begin(), observed.end());
+            inferred = infer_whitelist(list, chem->barcode.length, options.infer);
+            if (inferred.size() == 0)
+                throw InputError(sample.lanes[0].r1.string(), 0, "no barcode has " + std::to_string(options.infer.min_reads) +
+                                                                    " reads: cannot infer a whitelist for sample " + sample.name);
+            whitelist = &inferred;
+            metrics.whitelist = "inferred";
+            exact_counts.assign(inferred.size(), 0);
+            for (const auto& [bc, reads] : list)
+                if (auto hit = inferred.find(bc)) exact_counts[*hit] += reads;
+        } else {
+            exact_counts = counter.counts();
+        }
+    }
+    metrics.whitelist_size = whitelist->size();
+    const BarcodeCorrector corrector(*whitelist, std::move(exact_counts), options.correction);
+
+    // Pass 2: the ordered pipeline.
+    RecordFile& out = results.records;
+    out.barcode_length = chem->barcode.length;
+    out.umi_length = chem->umi.length;
+    out.gene_ids = index.gene_ids();
+    out.gene_names = index.gene_names();
+    std::map<std::vector<std::uint32_t>, std::uint32_t> class_ids;
+
+    std::mutex pool_guard;
+    std::vector<std::unique_ptr<Mapper>> pool;
+    PairReader reader(sample);
+    bool done = false;
+    const int threads = resolve_threads(options.threads);
+    ordered_pipeline<Batch>(
+        threads, static_cast<std::size_t>(threads) * 3,
+        [&]() -> std::optional<Batch> {
+            if (done) return std::nullopt;
+            Batch batch;
+            FastqRecord a, b;
+            batch.text.reserve(options.batch_size * 256);
+            while (batch.lengths.size() < 4 * options.batch_size) {
+                if (!reader.next(a, b)) {
+                    done = true;
+                    break;
+                }
+                check_length(reader.r1(), a.sequence, *chem, 0);
+                for (auto piece : {a.sequence, a.quality, b.sequence, b.quality}) {
+                    batch.text += piece;
+                    batch.lengths.push_back(static_cast<std::uint32_t>(piece.size()));
+                }
+            }
+            if (batch.lengths.empty()) return std::nullopt;
+            return batch;
+        },
+        [&](Batch& batch) {
+            std::unique_ptr<Mapper> mapper;
+            {
+                std::lock_guard lock(pool_guard);
+                if (!pool.empty()) {
+                    mapper = std::move(pool.back());
+                    pool.pop_back();
+                }
+            }
+            if (!mapper) mapper = std::make_unique<Mapper>(index, options.mapping);
+            std::map<std::vector<std::uint32_t>, std::uint32_t> local;
+            SampleMetrics& m = batch.metrics;
+            std::size_t pos = 0;
+            for (std::size_t i = 0; i < batch.lengths.size(); i += 4) {
+                const std::string_view text(batch.text);
+                const auto r1 = text.substr(pos, batch.lengths[i]);
+                const auto q1 = text.substr(pos += batch.lengths[i], batch.lengths[i + 1]);
+                const auto r2 = text.substr(pos += batch.lengths[i + 1], batch.lengths[i + 2]);
+                const auto q2 = text.substr(pos += batch.lengths[i + 2], batch.lengths[i + 3]);
+                pos += batch.lengths[i + 3];
+                ++m.read_pairs;
+                const auto bc = segment(r1, chem->barcode), bq = segment(q1, chem->barcode);
+                const auto umi = segment(r1, chem->umi), uq = segment(q1, chem->umi);
+                const auto cdna = segment(r2, chem->cdna), cq = segment(q2, chem->cdna);
+                m.barcode_bases += bq.size();
+                m.barcode_q30 += count_q30(bq);
+                m.umi_bases += uq.size();
+                m.umi_q30 += count_q30(uq);
+                m.cdna_bases += cq.size();
+                m.cdna_q30 += count_q30(cq);
+                const BarcodeMatch match = corrector.correct(bc, bq);
+                if (match.status == BarcodeStatus::Rejected) {
+                    ++m.barcode_rejected;
+                    continue;
+                }
+                (match.status == BarcodeStatus::Exact ? m.barcode_exact : m.barcode_corrected)++;
+                std::uint32_t flags = match.status == BarcodeStatus::Corrected ? std::uint32_t{kBarcodeCorrected} : 0U;
+                std::uint64_t packed_umi = 0;
+                bool homopolymer = true;
+                for (char c : umi) {
+                    std::uint8_t code = dna::encode_base(c);
+                    if (code == dna::kInvalid) flags |= kUmiHasN, code = 0;
+                    packed_umi = (packed_umi << 2) | code;
+                    homopolymer &= c == umi[0];
+                }
+                if (homopolymer) flags |= kUmiHomopolymer;
+                if (flags & kUmiHasN) ++m.umi_with_n;
+                if (flags & kUmiHomopolymer) ++m.umi_homopolymer;
+                const MapResult& mapped = mapper->map(cdna, antisense);
+                if (!mapped.mapped) continue;
+                ++m.mapped;
+                (mapped.status == SpliceStatus::Spliced ? m.spliced : mapped.status == SpliceStatus::Unspliced ? m.unspliced : m.ambiguous)++;
+                if (mapped.genes.size() > 1) ++m.multi_gene;
+                auto [it, fresh] = local.try_emplace(mapped.genes, static_cast<std::uint32_t>(batch.classes.size()));
+                if (fresh) batch.classes.push_back(mapped.genes);
+                batch.records.push_back({whitelist->barcode(match.index), packed_umi, it->second,
+                                         flags | static_cast<std::uint32_t>(mapped.status), 1, 0});
+            }
+            batch.text = {};
+            std::lock_guard lock(pool_guard);
+            pool.push_back(std::move(mapper));
+        },
+        [&](Batch& batch) {
+            std::vector<std::uint32_t> global(batch.classes.size());
+            for (std::size_t c = 0; c < batch.classes.size(); ++c) {
+                auto [it, fresh] = class_ids.try_emplace(batch.classes[c], static_cast<std::uint32_t>(out.eq_classes.size()));
+                if (fresh) out.eq_classes.push_back(batch.classes[c]);
+                global[c] = it->second;
+            }
+            for (auto r : batch.records) {
+                r.eq_class = global[r.eq_class];
+                out.records.push_back(r);
+            }
+            add(metrics, batch.metrics);
+            if (out.records.size() >= (1U << 23) && out.records.size() == out.records.capacity()) merge_duplicates(out.records);
+        });
+    canonicalize(out);
+    return results;
+}
+
+std::string metrics_json(const SampleMetrics& m) {
+    auto frac = [](std::uint64_t a, std::uint64_t b) { return b ? static_cast<double>(a) / static_cast<double>(b) : 0.0; };
+    nlohmann::json candidates = nlohmann::json::array();
+    for (const auto& c : m.candidates)
+        candidates.push_back({{"chemistry", c.name},
+                              {"fits_read_lengths", c.fits},
+                              {"whitelist_rate", c.whitelist_rate < 0 ? nlohmann::json() : nlohmann::json(c.whitelist_rate)},
+                              {"sense_rate", c.sense_rate},
+                              {"antisense_rate", c.antisense_rate}});
+    const std::uint64_t valid = m.barcode_exact + m.barcode_corrected;
+    const nlohmann::json j = {
+        {"sample", m.sample},
+        {"chemistry", m.chemistry},
+        {"chemistry_reason", m.chemistry_reason},
+        {"chemistry_candidates", candidates},
+        {"whitelist", m.whitelist},
+        {"whitelist_size", m.whitelist_size},
+        {"read_pairs", m.read_pairs},
+        {"barcodes_exact", m.barcode_exact},
+        {"barcodes_corrected", m.barcode_corrected},
+        {"barcodes_rejected", m.barcode_rejected},
+        {"valid_barcode_fraction", frac(valid, m.read_pairs)},
+        {"umis_with_n", m.umi_with_n},
+        {"umis_homopolymer", m.umi_homopolymer},
+        {"mapped_reads", m.mapped},
+        {"mapping_rate", frac(m.mapped, valid)},
+        {"spliced_reads", m.spliced},
+        {"unspliced_reads", m.unspliced},
+        {"ambiguous_reads", m.ambiguous},
+        {"multi_gene_reads", m.multi_gene},
+        {"q30_barcode", frac(m.barcode_q30, m.barcode_bases)},
+        {"q30_umi", frac(m.umi_q30, m.umi_bases)},
+        {"q30_cdna", frac(m.cdna_q30, m.cdna_bases)},
+    };
+    return j.dump(2) + "\n";
+}
+
+}  // namespace kupffer::align

@@ -1,0 +1,79 @@
+// `kupffer map`: demultiplex and map every sample of a run folder (or explicit FASTQ files).
+#include <chrono>
+#include <cstdio>
+#include <filesystem>
+#include <memory>
+#include <nlohmann/json.hpp>
+
+#include "commands.hpp"
+#include "kupffer/align/map_sample.hpp"
+#include "kupffer/core/errors.hpp"
+#include "kupffer/core/output_file.hpp"
+
+namespace kupffer::cli {
+
+namespace fs = std::filesystem;
+
+std::function<void()> add_map_command(CLI::App& app) {
+    auto* cmd = app.add_subcommand("map", "Demultiplex and map: corrected barcodes, UMIs and genes of every read, per sample");
+    struct Args {
+        std::string index, fastqs, out, sample_name;
+        std::vector<std::string> samples, r1, r2;
+        bool overwrite = false;
+        align::MapSampleOptions options;
+    };
+    auto args = std::make_shared<Args>();
+    auto& o = args->options;
+    cmd->add_option("--index,-i", args->index, "Index folder from `kupffer index`")->required()->check(CLI::ExistingDirectory);
+    auto* fastqs = cmd->add_option("--fastqs", args->fastqs, "Run folder: samples and lanes are found by their file names")
+                       ->check(CLI::ExistingDirectory);
+    cmd->add_option("--samples", args->samples, "Only these samples of the run folder")->delimiter(',');
+    auto* r1 = cmd->add_option("--r1", args->r1, "Explicit R1 files (instead of --fastqs), one per lane")->delimiter(',');
+    cmd->add_option("--r2", args->r2, "Explicit R2 files, paired with --r1 in order")->delimiter(',');
+    cmd->add_option("--sample", args->sample_name, "Sample name for --r1/--r2")->default_val("sample");
+    fastqs->excludes(r1);
+    cmd->add_option("--out,-o", args->out, "Output folder; each sample gets OUT/<sample>/")->required();
+    cmd->add_option("--chemistry", o.chemistry, "auto, 10xv2, 10xv3, 10xv4 or 10x5p")->capture_default_str();
+    cmd->add_option("--whitelist", o.whitelist,
+                    "Barcode whitelist file, or a folder of 10x whitelists; omit to infer one from the reads");
+    cmd->add_option("--threads,-t", o.threads, "Worker threads (0 = all); never changes the output")->capture_default_str();
+    cmd->add_option("--min-posterior", o.correction.min_posterior, "Accept a corrected barcode above this posterior")
+        ->capture_default_str();
+    cmd->add_flag("--overwrite", args->overwrite, "Replace existing sample folders");
+    return [cmd, args] {
+        if (!cmd->parsed()) return;
+        if (args->fastqs.empty() && args->r1.empty()) throw OptionError("give a run folder (--fastqs) or FASTQ files (--r1/--r2)");
+        const auto samples = args->fastqs.empty()
+                                 ? std::vector<align::SampleFastqs>{align::sample_from_files(
+                                       args->sample_name, {args->r1.begin(), args->r1.end()}, {args->r2.begin(), args->r2.end()})}
+                                 : align::discover_fastqs(args->fastqs, args->samples);
+        for (const auto& s : samples)
+            if (fs::exists(fs::path(args->out) / s.name) && !args->overwrite)
+                throw OptionError((fs::path(args->out) / s.name).string() + ": exists (use --overwrite)");
+        const auto index = align::Index::load(args->index);
+        fs::create_directories(args->out);
+        std::printf("%-24s %-6s %12s %8s %8s %8s %9s\n", "sample", "chem", "read_pairs", "valid%", "corr%", "mapped%", "records");
+        for (const auto& s : samples) {
+            const auto start = std::chrono::steady_clock::now();
+            const auto results = align::map_sample(s, index, args->options);
+            StagingDirectory dir(fs::path(args->out) / s.name, args->overwrite);
+            align::write_records(dir.staging() / "records.kpf", results.records);
+            write_text_file(dir.staging() / "map_metrics.json", align::metrics_json(results.metrics));
+            const nlohmann::json options = {{"software", "kupffer"}, {"version", KUPFFER_VERSION}, {"command", "map"},
+                                            {"index", args->index}, {"sample", s.name}, {"chemistry", args->options.chemistry},
+                                            {"whitelist", args->options.whitelist.string()}, {"threads", args->options.threads},
+                                            {"min_posterior", args->options.correction.min_posterior}};
+            write_text_file(dir.staging() / "options.json", options.dump(2) + "\n");
+            dir.commit();
+            const auto& m = results.metrics;
+            auto pct = [](std::uint64_t a, std::uint64_t b) { return b ? 100.0 * static_cast<double>(a) / static_cast<double>(b) : 0.0; };
+            const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+            std::printf("%-24s %-6s %12llu %7.2f%% %7.2f%% %7.2f%% %9zu  (%.1f s)\n", s.name.c_str(), m.chemistry.c_str(),
+                        static_cast<unsigned long long>(m.read_pairs), pct(m.barcode_exact + m.barcode_corrected, m.read_pairs),
+                        pct(m.barcode_corrected, m.read_pairs), pct(m.mapped, m.barcode_exact + m.barcode_corrected),
+                        results.records.records.size(), seconds);
+        }
+    };
+}
+
+}  // namespace kupffer::cli
