@@ -169,35 +169,41 @@ Index Index::build(const fs::path& fasta, const fs::path& gtf, const IndexOption
     std::sort(entries.begin(), entries.end());
     index.postings_.reserve(entries.size());
     for (std::size_t i = 0; i < entries.size(); ++i) {
-        if (i == 0 || entries[i].kmer != entries[i - 1].kmer) {
-            index.kmers_.push_back(entries[i].kmer);
-            index.offsets_.push_back(static_cast<std::uint32_t>(index.postings_.size()));
-        }
+        if (i == 0 || entries[i].kmer != entries[i - 1].kmer)
+            index.entries_.push_back({entries[i].kmer, static_cast<std::uint32_t>(index.postings_.size()), 0});
         index.postings_.push_back({entries[i].target, entries[i].position});
+        ++index.entries_.back().count;
     }
-    index.offsets_.push_back(static_cast<std::uint32_t>(index.postings_.size()));
     index.build_table();
     return index;
 }
 
 void Index::build_table() {
     std::uint64_t size = 1;
-    while (size < kmers_.size() * 2 + 16) size <<= 1;
+    while (size * 7 < entries_.size() * 10 + 16) size <<= 1;  // load factor <= 0.7
     mask_ = size - 1;
     table_.assign(size, 0);
-    for (std::uint32_t i = 0; i < kmers_.size(); ++i) {
-        std::uint64_t slot = mix(kmers_[i]) & mask_;
+    for (std::uint32_t i = 0; i < entries_.size(); ++i) {
+        const std::uint64_t h = mix(entries_[i].kmer);
+        std::uint64_t slot = h & mask_;
         while (table_[slot] != 0) slot = (slot + 1) & mask_;
-        table_[slot] = i + 1;
+        table_[slot] = (h & 0xFFFFFFFF00000000ULL) | (i + 1);
     }
 }
 
+void Index::prefetch(std::uint64_t kmer) const noexcept { __builtin_prefetch(&table_[mix(kmer) & mask_]); }
+
 std::span<const Posting> Index::find(std::uint64_t kmer) const noexcept {
-    std::uint64_t slot = mix(kmer) & mask_;
+    const std::uint64_t h = mix(kmer);
+    const std::uint64_t tag = h & 0xFFFFFFFF00000000ULL;
+    std::uint64_t slot = h & mask_;
     for (;;) {
-        const std::uint32_t v = table_[slot];
+        const std::uint64_t v = table_[slot];
         if (v == 0) return {};
-        if (kmers_[v - 1] == kmer) return {postings_.data() + offsets_[v - 1], postings_.data() + offsets_[v]};
+        if ((v & 0xFFFFFFFF00000000ULL) == tag) {
+            const Entry& e = entries_[(v & 0xFFFFFFFFULL) - 1];
+            if (e.kmer == kmer) return {postings_.data() + e.begin, e.count};
+        }
         slot = (slot + 1) & mask_;
     }
 }
@@ -207,7 +213,7 @@ void Index::save(const fs::path& folder, bool overwrite) const {
     nlohmann::json meta = {{"software", "kupffer"},       {"format_version", kIndexFormatVersion},
                            {"k", k_},                     {"fingerprint", fingerprint_},
                            {"gene_ids", gene_ids_},       {"gene_names", gene_names_},
-                           {"distinct_kmers", kmers_.size()}, {"postings", postings_.size()}};
+                           {"distinct_kmers", entries_.size()}, {"postings", postings_.size()}};
     auto& targets = meta["targets"] = nlohmann::json::array();
     for (const auto& t : targets_) targets.push_back({t.name, t.gene, static_cast<int>(t.kind), t.length});
     write_text_file(staging.staging() / kMetaName, meta.dump() + "\n");
@@ -216,8 +222,7 @@ void Index::save(const fs::path& folder, bool overwrite) const {
     const std::uint32_t header[2] = {kIndexFormatVersion, k_};
     bin.write(std::string_view(reinterpret_cast<const char*>(header), sizeof header));
     bin.write(std::string_view(reinterpret_cast<const char*>(&fingerprint_), sizeof fingerprint_));
-    write_array(bin, kmers_);
-    write_array(bin, offsets_);
+    write_array(bin, entries_);
     write_array(bin, postings_);
     write_array(bin, table_);
     bin.commit();
@@ -260,14 +265,13 @@ Index Index::load(const fs::path& folder, std::optional<std::uint64_t> expected_
         throw InputError(bin_path.string(), 0, "not a kupffer index file");
     if (header[0] != kIndexFormatVersion || header[1] != index.k_ || fingerprint != index.fingerprint_)
         throw InputError(bin_path.string(), 0, "index files disagree with each other: rebuild the index");
-    read_array(f.get(), bin_path, index.kmers_);
-    read_array(f.get(), bin_path, index.offsets_);
+    read_array(f.get(), bin_path, index.entries_);
     read_array(f.get(), bin_path, index.postings_);
     read_array(f.get(), bin_path, index.table_);
     const auto table_size = index.table_.size();
-    if (index.offsets_.size() != index.kmers_.size() + 1 || index.offsets_.back() != index.postings_.size() ||
-        table_size < index.kmers_.size() || (table_size & (table_size - 1)) != 0)
-        throw InputError(bin_path.string(), 0, "corrupt index file");
+    bool ok = table_size >= index.entries_.size() && table_size > 0 && (table_size & (table_size - 1)) == 0;
+    for (const auto& e : index.entries_) ok = ok && std::uint64_t{e.begin} + e.count <= index.postings_.size();
+    if (!ok) throw InputError(bin_path.string(), 0, "corrupt index file");
     index.mask_ = table_size - 1;
     return index;
 }

@@ -1,6 +1,7 @@
 #include "kupffer/align/map_sample.hpp"
 
 #include <algorithm>
+#include <array>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -58,6 +59,34 @@ private:
     const SampleFastqs* sample_;
     std::size_t lane_ = 0;
     std::unique_ptr<FastqReader> r1_, r2_;
+};
+
+/// One mate's records across all lanes of a sample, in order.
+class MateStream {
+public:
+    MateStream(const SampleFastqs& sample, int mate) : sample_(&sample), mate_(mate) { open(0); }
+    /// Next record and the lane it came from; false after the last lane.
+    bool next(FastqRecord& rec, std::size_t& lane) {
+        for (;;) {
+            if (reader_->next(rec)) {
+                lane = lane_;
+                return true;
+            }
+            if (lane_ + 1 >= sample_->lanes.size()) return false;
+            open(lane_ + 1);
+        }
+    }
+    const FastqReader& reader() const { return *reader_; }
+
+private:
+    void open(std::size_t lane) {
+        lane_ = lane;
+        reader_ = std::make_unique<FastqReader>(mate_ == 0 ? sample_->lanes[lane].r1 : sample_->lanes[lane].r2);
+    }
+    const SampleFastqs* sample_;
+    int mate_;
+    std::size_t lane_ = 0;
+    std::unique_ptr<FastqReader> reader_;
 };
 
 std::string_view segment(std::string_view read, const ReadSegment& s) {
@@ -169,11 +198,29 @@ Detection detect_chemistry(const SampleFastqs& sample, const Index& index, const
     return d;
 }
 
+/// A barcode that is not an exact whitelist hit, kept with its qualities until the whole run's
+/// exact-hit counts (the correction priors) are known.
+struct PendingBarcode {
+    std::array<char, 32> sequence{};
+    std::array<char, 32> quality{};
+    std::uint32_t length = 0;
+    std::uint64_t record = kNoRecord;  ///< index of the read's record, or kNoRecord if it did not map
+    static constexpr std::uint64_t kNoRecord = ~std::uint64_t{0};
+};
+
 struct Batch {
-    std::string text;                     // R1 seq, R1 qual, R2 seq, R2 qual of every pair, back to back
-    std::vector<std::uint32_t> lengths;   // 4 per pair
+    std::string r1;                      // R1 seq + qual of every pair, back to back
+    std::vector<std::uint32_t> r1_lengths;
+    std::vector<std::string> names;      // R1 read names, to check R2 against
+    std::vector<std::size_t> lanes;
+    bool last = false;                   // the R1 stream ended with this batch
+    std::string r2;                      // R2 seq + qual, filled by the second input stage
+    std::vector<std::uint32_t> r2_lengths;
     std::vector<Record> records;
     std::vector<std::vector<std::uint32_t>> classes;  // batch-local equivalence classes
+    std::vector<std::uint32_t> exact_hits;            // whitelist indices of exact barcodes
+    std::vector<std::uint64_t> observed;              // raw barcodes (whitelist-free mode)
+    std::vector<PendingBarcode> pending;               // .record is batch-local here
     SampleMetrics metrics;
 };
 
@@ -195,17 +242,6 @@ void add(SampleMetrics& into, const SampleMetrics& m) {
     into.umi_q30 += m.umi_q30;
     into.cdna_bases += m.cdna_bases;
     into.cdna_q30 += m.cdna_q30;
-}
-
-/// Sorts and merges equal records in place (keeps class ids): bounds memory on large samples.
-void merge_duplicates(std::vector<Record>& records) {
-    std::sort(records.begin(), records.end());
-    std::size_t out = 0;
-    for (std::size_t i = 0; i < records.size(); ++i) {
-        if (out > 0 && !(records[out - 1] < records[i])) records[out - 1].count += records[i].count;
-        else records[out++] = records[i];
-    }
-    records.resize(out);
 }
 
 }  // namespace
@@ -234,10 +270,11 @@ MapSampleResults map_sample(const SampleFastqs& sample, const Index& index, cons
     if (chem->barcode.read != 0 || chem->umi.read != 0 || chem->cdna.read != 1)
         throw OptionError("chemistry " + chem->name + ": only barcode and UMI in R1 with cDNA in R2 are supported");
 
-    // Pass 1: barcode abundance from R1 alone.
+    // One pass: exact whitelist hits are counted as reads stream by; barcodes that are not exact
+    // hits wait with their qualities and are corrected at the end against the whole run's counts
+    // (as Cell Ranger does), so R1 is decompressed once. Without a whitelist, every barcode waits
+    // and the whitelist is inferred from the observed counts first.
     const Whitelist* whitelist = nullptr;
-    Whitelist inferred;
-    std::vector<std::uint64_t> exact_counts;
     const auto wl_path = whitelist_for(options.whitelist, *chem);
     if (!options.whitelist.empty() && !wl_path)
         throw OptionError(options.whitelist.string() + ": no whitelist for chemistry " + chem->name + " (" + chem->whitelist + ".txt[.gz])");
@@ -250,48 +287,22 @@ MapSampleResults map_sample(const SampleFastqs& sample, const Index& index, cons
                               chem->name + " has " + std::to_string(chem->barcode.length));
         metrics.whitelist = wl_path->string();
     }
-    {
-        ExactHitCounter counter(whitelist ? *whitelist : inferred);
-        std::unordered_map<std::uint64_t, std::uint64_t> observed;
-        for (const auto& lane : sample.lanes) {
-            FastqReader r1(lane.r1);
-            FastqRecord rec;
-            while (r1.next(rec)) {
-                check_length(r1, rec.sequence, *chem, 0);
-                const auto bc = segment(rec.sequence, chem->barcode);
-                if (whitelist) counter.add(bc);
-                else if (auto packed = dna::pack(bc)) ++observed[*packed];
-            }
-        }
-        if (!whitelist) {
-            std::vector<std::pair<std::uint64_t, std::uint64_t>> list(observed.begin(), observed.end());
-            inferred = infer_whitelist(list, chem->barcode.length, options.infer);
-            if (inferred.size() == 0)
-                throw InputError(sample.lanes[0].r1.string(), 0, "no barcode has " + std::to_string(options.infer.min_reads) +
-                                                                    " reads: cannot infer a whitelist for sample " + sample.name);
-            whitelist = &inferred;
-            metrics.whitelist = "inferred";
-            exact_counts.assign(inferred.size(), 0);
-            for (const auto& [bc, reads] : list)
-                if (auto hit = inferred.find(bc)) exact_counts[*hit] += reads;
-        } else {
-            exact_counts = counter.counts();
-        }
-    }
-    metrics.whitelist_size = whitelist->size();
-    const BarcodeCorrector corrector(*whitelist, std::move(exact_counts), options.correction);
+    const bool infer = whitelist == nullptr;
+    const std::uint32_t bc_length = chem->barcode.length;
 
-    // Pass 2: the ordered pipeline.
     RecordFile& out = results.records;
-    out.barcode_length = chem->barcode.length;
+    out.barcode_length = bc_length;
     out.umi_length = chem->umi.length;
     out.gene_ids = index.gene_ids();
     out.gene_names = index.gene_names();
     std::map<std::vector<std::uint32_t>, std::uint32_t> class_ids;
+    std::vector<std::uint64_t> exact_counts(whitelist ? whitelist->size() : 0, 0);
+    std::unordered_map<std::uint64_t, std::uint64_t> observed;
+    std::vector<PendingBarcode> pending;
 
     std::mutex pool_guard;
     std::vector<std::unique_ptr<Mapper>> pool;
-    PairReader reader(sample);
+    MateStream r1_stream(sample, 0), r2_stream(sample, 1);
     bool done = false;
     const int threads = resolve_threads(options.threads);
     ordered_pipeline<Batch>(
@@ -299,21 +310,46 @@ MapSampleResults map_sample(const SampleFastqs& sample, const Index& index, cons
         [&]() -> std::optional<Batch> {
             if (done) return std::nullopt;
             Batch batch;
-            FastqRecord a, b;
-            batch.text.reserve(options.batch_size * 256);
-            while (batch.lengths.size() < 4 * options.batch_size) {
-                if (!reader.next(a, b)) {
-                    done = true;
+            FastqRecord a;
+            std::size_t lane = 0;
+            batch.r1.reserve(options.batch_size * 64);
+            while (batch.names.size() < options.batch_size) {
+                if (!r1_stream.next(a, lane)) {
+                    done = batch.last = true;
                     break;
                 }
-                check_length(reader.r1(), a.sequence, *chem, 0);
-                for (auto piece : {a.sequence, a.quality, b.sequence, b.quality}) {
-                    batch.text += piece;
-                    batch.lengths.push_back(static_cast<std::uint32_t>(piece.size()));
-                }
+                check_length(r1_stream.reader(), a.sequence, *chem, 0);
+                batch.r1 += a.sequence;
+                batch.r1 += a.quality;
+                batch.r1_lengths.push_back(static_cast<std::uint32_t>(a.sequence.size()));
+                batch.names.emplace_back(a.name);
+                batch.lanes.push_back(lane);
             }
-            if (batch.lengths.empty()) return std::nullopt;
+            if (batch.names.empty() && !batch.last) return std::nullopt;
             return batch;
+        },
+        [&](Batch& batch) {
+            FastqRecord b;
+            std::size_t lane = 0;
+            batch.r2.reserve(batch.names.size() * 200);
+            for (std::size_t i = 0; i < batch.names.size(); ++i) {
+                const bool got = r2_stream.next(b, lane);
+                if (!got || lane != batch.lanes[i]) {
+                    const auto& r2_path = sample.lanes[batch.lanes[i]].r2;
+                    throw InputError(r2_path.string(), 0, "has fewer records than its R1 file (R1 and R2 out of step)");
+                }
+                if (b.name != batch.names[i])
+                    throw InputError(r2_stream.reader().path().string(), r2_stream.reader().record_number(),
+                                     "read name '" + std::string(b.name) + "' does not match R1's '" + batch.names[i] +
+                                         "' (R1 and R2 out of step)");
+                batch.r2 += b.sequence;
+                batch.r2 += b.quality;
+                batch.r2_lengths.push_back(static_cast<std::uint32_t>(b.sequence.size()));
+            }
+            if (batch.last && r2_stream.next(b, lane))
+                throw InputError(r2_stream.reader().path().string(), r2_stream.reader().record_number(),
+                                 "has more records than its R1 file (R1 and R2 out of step)");
+            std::vector<std::string>().swap(batch.names);
         },
         [&](Batch& batch) {
             std::unique_ptr<Mapper> mapper;
@@ -327,14 +363,13 @@ MapSampleResults map_sample(const SampleFastqs& sample, const Index& index, cons
             if (!mapper) mapper = std::make_unique<Mapper>(index, options.mapping);
             std::map<std::vector<std::uint32_t>, std::uint32_t> local;
             SampleMetrics& m = batch.metrics;
-            std::size_t pos = 0;
-            for (std::size_t i = 0; i < batch.lengths.size(); i += 4) {
-                const std::string_view text(batch.text);
-                const auto r1 = text.substr(pos, batch.lengths[i]);
-                const auto q1 = text.substr(pos += batch.lengths[i], batch.lengths[i + 1]);
-                const auto r2 = text.substr(pos += batch.lengths[i + 1], batch.lengths[i + 2]);
-                const auto q2 = text.substr(pos += batch.lengths[i + 2], batch.lengths[i + 3]);
-                pos += batch.lengths[i + 3];
+            const std::string_view t1(batch.r1), t2(batch.r2);
+            std::size_t p1 = 0, p2 = 0;
+            for (std::size_t i = 0; i < batch.r1_lengths.size(); ++i) {
+                const auto r1 = t1.substr(p1, batch.r1_lengths[i]), q1 = t1.substr(p1 + batch.r1_lengths[i], batch.r1_lengths[i]);
+                const auto r2 = t2.substr(p2, batch.r2_lengths[i]), q2 = t2.substr(p2 + batch.r2_lengths[i], batch.r2_lengths[i]);
+                p1 += 2 * batch.r1_lengths[i];
+                p2 += 2 * batch.r2_lengths[i];
                 ++m.read_pairs;
                 const auto bc = segment(r1, chem->barcode), bq = segment(q1, chem->barcode);
                 const auto umi = segment(r1, chem->umi), uq = segment(q1, chem->umi);
@@ -345,13 +380,32 @@ MapSampleResults map_sample(const SampleFastqs& sample, const Index& index, cons
                 m.umi_q30 += count_q30(uq);
                 m.cdna_bases += cq.size();
                 m.cdna_q30 += count_q30(cq);
-                const BarcodeMatch match = corrector.correct(bc, bq);
-                if (match.status == BarcodeStatus::Rejected) {
+
+                std::uint64_t raw = 0;
+                int n_count = 0;
+                for (char c : bc) {
+                    std::uint8_t code = dna::encode_base(c);
+                    if (code == dna::kInvalid) ++n_count, code = 0;
+                    raw = (raw << 2) | code;
+                }
+                if (n_count > 1) {  // beyond repair: no need to map it
                     ++m.barcode_rejected;
                     continue;
                 }
-                (match.status == BarcodeStatus::Exact ? m.barcode_exact : m.barcode_corrected)++;
-                std::uint32_t flags = match.status == BarcodeStatus::Corrected ? std::uint32_t{kBarcodeCorrected} : 0U;
+                std::optional<std::uint32_t> exact;
+                if (!infer && n_count == 0) exact = whitelist->find(raw);
+                if (exact) {
+                    batch.exact_hits.push_back(*exact);
+                } else {
+                    if (infer && n_count == 0) batch.observed.push_back(raw);
+                    PendingBarcode p;
+                    p.length = static_cast<std::uint32_t>(bc.size());
+                    std::copy(bc.begin(), bc.end(), p.sequence.begin());
+                    std::copy(bq.begin(), bq.end(), p.quality.begin());
+                    batch.pending.push_back(p);
+                }
+
+                std::uint32_t flags = 0;
                 std::uint64_t packed_umi = 0;
                 bool homopolymer = true;
                 for (char c : umi) {
@@ -361,19 +415,16 @@ MapSampleResults map_sample(const SampleFastqs& sample, const Index& index, cons
                     homopolymer &= c == umi[0];
                 }
                 if (homopolymer) flags |= kUmiHomopolymer;
-                if (flags & kUmiHasN) ++m.umi_with_n;
-                if (flags & kUmiHomopolymer) ++m.umi_homopolymer;
                 const MapResult& mapped = mapper->map(cdna, antisense);
                 if (!mapped.mapped) continue;
-                ++m.mapped;
-                (mapped.status == SpliceStatus::Spliced ? m.spliced : mapped.status == SpliceStatus::Unspliced ? m.unspliced : m.ambiguous)++;
-                if (mapped.genes.size() > 1) ++m.multi_gene;
                 auto [it, fresh] = local.try_emplace(mapped.genes, static_cast<std::uint32_t>(batch.classes.size()));
                 if (fresh) batch.classes.push_back(mapped.genes);
-                batch.records.push_back({whitelist->barcode(match.index), packed_umi, it->second,
+                if (!exact) batch.pending.back().record = batch.records.size();
+                batch.records.push_back({exact ? whitelist->barcode(*exact) : raw, packed_umi, it->second,
                                          flags | static_cast<std::uint32_t>(mapped.status), 1, 0});
             }
-            batch.text = {};
+            batch.r1 = {};
+            batch.r2 = {};
             std::lock_guard lock(pool_guard);
             pool.push_back(std::move(mapper));
         },
@@ -384,13 +435,60 @@ MapSampleResults map_sample(const SampleFastqs& sample, const Index& index, cons
                 if (fresh) out.eq_classes.push_back(batch.classes[c]);
                 global[c] = it->second;
             }
+            const std::uint64_t first = out.records.size();
             for (auto r : batch.records) {
                 r.eq_class = global[r.eq_class];
                 out.records.push_back(r);
             }
+            for (auto p : batch.pending) {
+                if (p.record != PendingBarcode::kNoRecord) p.record += first;
+                pending.push_back(p);
+            }
+            for (auto hit : batch.exact_hits) ++exact_counts[hit];
+            for (auto raw : batch.observed) ++observed[raw];
+            metrics.barcode_exact += batch.exact_hits.size();
             add(metrics, batch.metrics);
-            if (out.records.size() >= (1U << 23) && out.records.size() == out.records.capacity()) merge_duplicates(out.records);
         });
+
+    // Resolve the waiting barcodes now that the run's barcode abundances are known.
+    Whitelist inferred;
+    if (infer) {
+        std::vector<std::pair<std::uint64_t, std::uint64_t>> list(observed.begin(), observed.end());
+        inferred = infer_whitelist(list, bc_length, options.infer);
+        if (inferred.size() == 0)
+            throw InputError(sample.lanes[0].r1.string(), 0, "no barcode has " + std::to_string(options.infer.min_reads) +
+                                                                " reads: cannot infer a whitelist for sample " + sample.name);
+        whitelist = &inferred;
+        metrics.whitelist = "inferred";
+        exact_counts.assign(inferred.size(), 0);
+        for (const auto& [bc, reads] : list)
+            if (auto hit = inferred.find(bc)) exact_counts[*hit] += reads;
+    }
+    metrics.whitelist_size = whitelist->size();
+    const BarcodeCorrector corrector(*whitelist, std::move(exact_counts), options.correction);
+    constexpr std::uint64_t kDropped = ~std::uint64_t{0};
+    for (const auto& p : pending) {
+        const BarcodeMatch match = corrector.correct({p.sequence.data(), p.length}, {p.quality.data(), p.length});
+        if (match.status == BarcodeStatus::Rejected) {
+            ++metrics.barcode_rejected;
+            if (p.record != PendingBarcode::kNoRecord) out.records[p.record].barcode = kDropped;
+            continue;
+        }
+        (match.status == BarcodeStatus::Exact ? metrics.barcode_exact : metrics.barcode_corrected)++;
+        if (p.record == PendingBarcode::kNoRecord) continue;
+        out.records[p.record].barcode = whitelist->barcode(match.index);
+        if (match.status == BarcodeStatus::Corrected) out.records[p.record].flags |= kBarcodeCorrected;
+    }
+    std::vector<PendingBarcode>().swap(pending);
+    std::erase_if(out.records, [](const Record& r) { return r.barcode == kDropped; });
+    for (const auto& r : out.records) {
+        metrics.mapped += r.count;
+        const auto status = static_cast<SpliceStatus>(r.flags & kSpliceMask);
+        (status == SpliceStatus::Spliced ? metrics.spliced : status == SpliceStatus::Unspliced ? metrics.unspliced : metrics.ambiguous) += r.count;
+        if (out.eq_classes[r.eq_class].size() > 1) metrics.multi_gene += r.count;
+        if (r.flags & kUmiHasN) metrics.umi_with_n += r.count;
+        if (r.flags & kUmiHomopolymer) metrics.umi_homopolymer += r.count;
+    }
     canonicalize(out);
     return results;
 }

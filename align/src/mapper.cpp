@@ -8,6 +8,8 @@ namespace kupffer::align {
 
 Mapper::Mapper(const Index& index, MapOptions options) : index_(&index), options_(options) {
     hits_.reserve(1024);
+    kmers_.reserve(256);
+    if (options_.kmer_stride == 0) options_.kmer_stride = 1;
     scores_.reserve(256);
     result_.genes.reserve(16);
 }
@@ -26,6 +28,8 @@ const MapResult& Mapper::map(std::string_view sequence, bool reverse_complement)
     const std::uint64_t kmask = (1ULL << (2 * k)) - 1;
     std::uint64_t kmer = 0;
     std::uint32_t valid = 0;
+    kmers_.clear();
+    const auto last = static_cast<std::int32_t>(sequence.size()) - static_cast<std::int32_t>(k);
     for (std::uint32_t i = 0; i < sequence.size(); ++i) {
         const std::uint8_t code = dna::encode_base(sequence[i]);
         if (code == dna::kInvalid) {
@@ -34,9 +38,16 @@ const MapResult& Mapper::map(std::string_view sequence, bool reverse_complement)
         }
         kmer = ((kmer << 2) | code) & kmask;
         if (++valid < k) continue;
-        const auto postings = index_->find(kmer);
-        if (postings.size() > options_.max_postings) continue;
         const auto read_pos = static_cast<std::int32_t>(i + 1 - k);
+        // Every stride-th k-mer, the last one, and any k-mer right after an N (the first valid one).
+        if (read_pos % static_cast<std::int32_t>(options_.kmer_stride) == 0 || read_pos == last || valid == k) {
+            kmers_.emplace_back(kmer, read_pos);
+            index_->prefetch(kmer);
+        }
+    }
+    for (const auto& [km, read_pos] : kmers_) {
+        const auto postings = index_->find(km);
+        if (postings.size() > options_.max_postings) continue;
         for (const auto& p : postings) hits_.push_back({p.target, static_cast<std::int32_t>(p.position) - read_pos});
     }
     if (hits_.size() < options_.min_score) return result_;

@@ -49,6 +49,7 @@ namespace internal {
 
 void run_ordered_pipeline(int n_threads, std::size_t max_in_flight,
                           const std::function<std::unique_ptr<PipelineItem>()>& read,
+                          const std::function<void(PipelineItem&)>* read_more,
                           const std::function<void(PipelineItem&)>& transform,
                           const std::function<void(PipelineItem&)>& write) {
     const int threads = resolve_threads(n_threads);
@@ -67,28 +68,31 @@ void run_ordered_pipeline(int n_threads, std::size_t max_in_flight,
         auto it = std::find_if(in_flight.begin(), in_flight.end(), [&](auto& p) { return p.get() == item; });
         if (it != in_flight.end()) in_flight.erase(it);
     };
+    auto input = tbb::make_filter<void, PipelineItem*>(tbb::filter_mode::serial_in_order,
+                                                        [&](tbb::flow_control& fc) -> PipelineItem* {
+                                                            auto item = read();
+                                                            if (!item) {
+                                                                fc.stop();
+                                                                return nullptr;
+                                                            }
+                                                            return keep(std::move(item));
+                                                        });
+    auto more = tbb::make_filter<PipelineItem*, PipelineItem*>(tbb::filter_mode::serial_in_order, [&](PipelineItem* item) {
+        (*read_more)(*item);
+        return item;
+    });
+    auto work = tbb::make_filter<PipelineItem*, PipelineItem*>(tbb::filter_mode::parallel, [&](PipelineItem* item) {
+        transform(*item);
+        return item;
+    });
+    auto output = tbb::make_filter<PipelineItem*, void>(tbb::filter_mode::serial_in_order, [&](PipelineItem* item) {
+        write(*item);
+        release(item);
+    });
     tbb::task_arena arena(threads);
     arena.execute([&] {
-        tbb::parallel_pipeline(
-            max_in_flight,
-            tbb::make_filter<void, PipelineItem*>(tbb::filter_mode::serial_in_order,
-                                                  [&](tbb::flow_control& fc) -> PipelineItem* {
-                                                      auto item = read();
-                                                      if (!item) {
-                                                          fc.stop();
-                                                          return nullptr;
-                                                      }
-                                                      return keep(std::move(item));
-                                                  }) &
-                tbb::make_filter<PipelineItem*, PipelineItem*>(tbb::filter_mode::parallel,
-                                                               [&](PipelineItem* item) {
-                                                                   transform(*item);
-                                                                   return item;
-                                                               }) &
-                tbb::make_filter<PipelineItem*, void>(tbb::filter_mode::serial_in_order, [&](PipelineItem* item) {
-                    write(*item);
-                    release(item);
-                }));
+        if (read_more) tbb::parallel_pipeline(max_in_flight, input & more & work & output);
+        else tbb::parallel_pipeline(max_in_flight, input & work & output);
     });
 }
 

@@ -50,11 +50,13 @@ public:
     const std::vector<std::string>& gene_ids() const noexcept { return gene_ids_; }
     const std::vector<std::string>& gene_names() const noexcept { return gene_names_; }
     const std::vector<IndexTarget>& targets() const noexcept { return targets_; }
-    std::size_t distinct_kmers() const noexcept { return kmers_.size(); }
+    std::size_t distinct_kmers() const noexcept { return entries_.size(); }
     std::size_t postings() const noexcept { return postings_.size(); }
 
     /// Positions of a packed (2-bit, forward) k-mer; empty if absent.
     std::span<const Posting> find(std::uint64_t kmer) const noexcept;
+    /// Hints the CPU to fetch the table slot of `kmer` (call ahead of find for a batch of k-mers).
+    void prefetch(std::uint64_t kmer) const noexcept;
 
 private:
     void build_table();
@@ -62,10 +64,16 @@ private:
     std::uint64_t fingerprint_ = 0;
     std::vector<std::string> gene_ids_, gene_names_;
     std::vector<IndexTarget> targets_;
-    std::vector<std::uint64_t> kmers_;    ///< distinct k-mers, sorted
-    std::vector<std::uint32_t> offsets_;  ///< postings of kmers_[i]: [offsets_[i], offsets_[i+1])
+    struct Entry {
+        std::uint64_t kmer;
+        std::uint32_t begin;  ///< first posting
+        std::uint32_t count;  ///< postings
+    };
+    std::vector<Entry> entries_;  ///< distinct k-mers, sorted
     std::vector<Posting> postings_;
-    std::vector<std::uint32_t> table_;    ///< open addressing: 1 + index into kmers_, 0 = empty
+    /// Open addressing on a 64-bit hash: high 32 bits of the hash, low 32 bits 1 + index into
+    /// entries_ (0 = empty). A miss usually costs one cache line.
+    std::vector<std::uint64_t> table_;
     std::uint64_t mask_ = 0;
 };
 

@@ -1,9 +1,11 @@
 #pragma once
 // Demultiplex and map one sample in a single pass over its FASTQ files: detect the chemistry,
 // extract and correct cell barcodes, extract UMIs, map the cDNA read, and collect the records for
-// quant. Pass 1 reads R1 alone to count exact whitelist hits (the priors of barcode correction);
-// pass 2 streams read pairs through an ordered pipeline (read -> correct+map in parallel ->
-// merge in input order), so the output never depends on the thread count.
+// quant. Read pairs stream once through an ordered pipeline (R1 and R2 decompressed on two
+// threads -> barcode lookup + mapping in parallel -> merge in input order), so the output never
+// depends on the thread count. Exact whitelist hits are counted on the way; barcodes that are not
+// exact hits wait with their qualities and are corrected at the end against the whole run's
+// counts (Cell Ranger's method), so R1 is decompressed only once.
 #include <cstdint>
 #include <filesystem>
 #include <string>
@@ -61,6 +63,7 @@ struct MapSampleResults {
     SampleMetrics metrics;
 };
 
+/// Metrics on mapping (mapped, spliced, ..., UMI flags) count reads with a valid barcode.
 /// Throws OptionError for unusable options, InputError naming file and record for bad reads
 /// (R1/R2 out of step, a read too short for the chemistry, invalid bases, truncated files).
 MapSampleResults map_sample(const SampleFastqs& sample, const Index& index, const MapSampleOptions& options);

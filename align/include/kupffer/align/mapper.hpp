@@ -14,7 +14,10 @@
 namespace kupffer::align {
 
 struct MapOptions {
-    std::uint32_t min_score = 8;       ///< k-mer hits on one diagonal needed to call a read mapped
+    /// Look up every stride-th k-mer of a read (the first and last always): fewer lookups, and hits
+    /// still vote on diagonals. 1 = every k-mer.
+    std::uint32_t kmer_stride = 4;
+    std::uint32_t min_score = 2;       ///< looked-up k-mer hits on one diagonal needed to call a read mapped
     std::uint32_t max_postings = 200;  ///< k-mers found in more places are skipped as repeats
     std::uint32_t diagonal_slack = 3;  ///< hits this far off one diagonal still agree (small indels)
 };
@@ -44,6 +47,7 @@ private:
     const Index* index_;
     MapOptions options_;
     std::vector<Hit> hits_;
+    std::vector<std::pair<std::uint64_t, std::int32_t>> kmers_;  // (k-mer, read position) to look up
     std::vector<std::pair<std::uint32_t, std::uint32_t>> scores_;  // (target, score)
     std::vector<std::uint32_t> intron_genes_;
     std::string flipped_;

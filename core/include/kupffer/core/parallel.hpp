@@ -30,6 +30,7 @@ struct PipelineItem {
 };
 void run_ordered_pipeline(int n_threads, std::size_t max_in_flight,
                           const std::function<std::unique_ptr<PipelineItem>()>& read,
+                          const std::function<void(PipelineItem&)>* read_more,
                           const std::function<void(PipelineItem&)>& transform,
                           const std::function<void(PipelineItem&)>& write);
 }  // namespace internal
@@ -50,7 +51,31 @@ void ordered_pipeline(int n_threads, std::size_t max_in_flight, std::function<st
             if (!next) return nullptr;
             return std::make_unique<Holder>(std::move(*next));
         },
-        [&](internal::PipelineItem& item) { transform(static_cast<Holder&>(item).value); },
+        nullptr, [&](internal::PipelineItem& item) { transform(static_cast<Holder&>(item).value); },
+        [&](internal::PipelineItem& item) { write(static_cast<Holder&>(item).value); });
+}
+
+/// As above with a second serial, in-order input stage: read(item i+1) and read_more(item i) run
+/// at the same time on different threads (e.g. decompressing R1 and R2 of the same batch).
+template <class Item>
+void ordered_pipeline(int n_threads, std::size_t max_in_flight, std::function<std::optional<Item>()> read,
+                      std::function<void(Item&)> read_more, std::function<void(Item&)> transform,
+                      std::function<void(Item&)> write) {
+    struct Holder final : internal::PipelineItem {
+        explicit Holder(Item&& v) : value(std::move(v)) {}
+        Item value;
+    };
+    const std::function<void(internal::PipelineItem&)> more = [&](internal::PipelineItem& item) {
+        read_more(static_cast<Holder&>(item).value);
+    };
+    internal::run_ordered_pipeline(
+        n_threads, max_in_flight,
+        [&]() -> std::unique_ptr<internal::PipelineItem> {
+            auto next = read();
+            if (!next) return nullptr;
+            return std::make_unique<Holder>(std::move(*next));
+        },
+        &more, [&](internal::PipelineItem& item) { transform(static_cast<Holder&>(item).value); },
         [&](internal::PipelineItem& item) { write(static_cast<Holder&>(item).value); });
 }
 

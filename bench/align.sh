@@ -1,0 +1,91 @@
+#!/usr/bin/env bash
+# Demultiplex + map benchmark: kupffer against kallisto|bustools and STARsolo (Debian packages)
+# on the same simulated 10x v3 run, at equal threads. Prints wall time, CPU time, peak memory and
+# read pairs per second per thread, side by side, plus the floor (merely decompressing the FASTQ)
+# and kupffer's speed and memory as ratios to each peer.
+# Usage: bench/align.sh [threads] [read-pairs-per-cell] [workdir]
+# Needs: rna-star kallisto bustools (apt-get install), a built kupffer.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+threads=${1:-$(nproc)}
+rpc=${2:-5000}
+work=${3:-/tmp/kupffer-bench-align}
+kupffer=$PWD/build/kupffer
+for tool in STAR kallisto bustools; do
+  command -v $tool >/dev/null || { echo "missing $tool: apt-get install rna-star kallisto bustools"; exit 1; }
+done
+[ -x "$kupffer" ] || bash scripts/build.sh
+mkdir -p "$work"
+cd "$work"
+study=study
+if [ ! -d $study ]; then
+  # One sample, ~1,000 cells: ~5M read pairs at 5,000 per cell.
+  "$kupffer" simulate --out $study --seed 5 --groups ALF --animals-per-group 1 --cells 1000 \
+    --reads-per-cell "$rpc" --no-read-truth --threads "$threads" >/dev/null
+fi
+ref=$study/reference
+R1=$(ls $study/run/*_R1_001.fastq.gz | paste -sd' ')
+R2=$(ls $study/run/*_R2_001.fastq.gz | paste -sd' ')
+pairs=$(( $(zcat $study/run/*_R1_001.fastq.gz | wc -l) / 4 ))
+zcat $study/whitelist.txt.gz > whitelist.txt
+
+declare -A wall cpu mem
+measure() {  # name command...
+  local name=$1; shift
+  /usr/bin/time -f "%e %U %S %M" -o time.$name "$@" >log.$name 2>&1 || { echo "$name failed:"; tail -5 log.$name; exit 1; }
+  read -r w u s m < time.$name
+  wall[$name]=$w; cpu[$name]=$(echo "$u + $s" | bc -l); mem[$name]=$m
+}
+accumulate() {  # name: add another measured step into name
+  local name=$1 step=$2
+  wall[$name]=$(echo "${wall[$name]:-0} + ${wall[$step]}" | bc -l)
+  cpu[$name]=$(echo "${cpu[$name]:-0} + ${cpu[$step]}" | bc -l)
+  mem[$name]=$(( ${mem[$name]:-0} > ${mem[$step]} ? ${mem[$name]:-0} : ${mem[$step]} ))
+}
+
+# Indexes (not timed in the comparison; built once).
+[ -d kupffer_index ] || "$kupffer" index -g $ref/genome.fa --gtf $ref/genes.gtf -o kupffer_index -t "$threads" >/dev/null
+if [ ! -f kallisto.idx ]; then
+  /usr/bin/python3 "$OLDPWD/bench/splici.py" $ref/genome.fa $ref/genes.gtf 31 splici.fa t2g.tsv
+  kallisto index -i kallisto.idx -k 31 splici.fa >/dev/null 2>&1
+fi
+if [ ! -d star_index ]; then
+  mkdir -p star_index
+  STAR --runMode genomeGenerate --genomeDir star_index --genomeFastaFiles $ref/genome.fa --sjdbGTFfile $ref/genes.gtf \
+    --genomeSAindexNbases 10 --runThreadN "$threads" --outFileNamePrefix star_index/ >/dev/null
+fi
+
+# The floor: decompressing every R1 and R2 byte once.
+measure floor sh -c "cat $R1 $R2 | zcat >/dev/null"
+# kupffer: demultiplex (whitelist correction) + map, records written.
+rm -rf kupffer_out
+measure kupffer "$kupffer" map -i kupffer_index --fastqs $study/run -o kupffer_out --whitelist whitelist.txt \
+  --chemistry 10xv3 -t "$threads"
+# kallisto | bustools: pseudoalign, then correct barcodes and sort (what kupffer map does).
+rm -rf kb_out
+files=""; for r1 in $R1; do files="$files $r1 ${r1/_R1_/_R2_}"; done
+measure kallisto_bus kallisto bus -i kallisto.idx -o kb_out -x 10xv3 -t "$threads" $files
+measure bustools_correct bustools correct -w whitelist.txt -o kb_out/corrected.bus kb_out/output.bus
+measure bustools_sort bustools sort -t "$threads" -m 4G -o kb_out/sorted.bus kb_out/corrected.bus
+for step in kallisto_bus bustools_correct bustools_sort; do accumulate kb $step; done
+# STARsolo: align + barcode/UMI handling + counting in one run (counting is small next to mapping).
+rm -rf star_out; mkdir -p star_out
+measure starsolo STAR --genomeDir star_index --readFilesIn "$(echo $R2 | tr ' ' ,)" "$(echo $R1 | tr ' ' ,)" \
+  --readFilesCommand zcat --soloType CB_UMI_Simple --soloCBwhitelist whitelist.txt --soloCBstart 1 --soloCBlen 16 \
+  --soloUMIstart 17 --soloUMIlen 12 --soloFeatures Gene GeneFull --outSAMtype None --runThreadN "$threads" \
+  --outFileNamePrefix star_out/
+
+printf "\n%d read pairs, %d threads\n\n" "$pairs" "$threads"
+printf "%-28s %9s %9s %10s %16s\n" "tool" "wall s" "CPU s" "peak MiB" "pairs/s/thread"
+for name in floor kupffer kb starsolo; do
+  label=$name
+  [ $name = kb ] && label="kallisto bus+bustools corr/sort"
+  [ $name = floor ] && label="floor: zcat R1+R2 (1 thread)"
+  t=$threads; [ $name = floor ] && t=1
+  printf "%-28s %9.1f %9.1f %10.0f %16.0f\n" "$label" "${wall[$name]}" "${cpu[$name]}" "$(echo "${mem[$name]} / 1024" | bc -l)" \
+    "$(echo "$pairs / ${wall[$name]} / $t" | bc -l)"
+done
+printf "\nkupffer speed-up: %.2fx vs kallisto|bustools, %.2fx vs STARsolo (wall time)\n" \
+  "$(echo "${wall[kb]} / ${wall[kupffer]}" | bc -l)" "$(echo "${wall[starsolo]} / ${wall[kupffer]}" | bc -l)"
+printf "kupffer peak memory: %.2fx kallisto|bustools, %.2fx STARsolo\n" \
+  "$(echo "${mem[kupffer]} / ${mem[kb]}" | bc -l)" "$(echo "${mem[kupffer]} / ${mem[starsolo]}" | bc -l)"
