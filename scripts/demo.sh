@@ -1,13 +1,20 @@
 #!/usr/bin/env bash
-# The README's first command: install, build, and run kupffer's main job on the built-in demo data.
-# Today that job is the simulated study itself (a 10x run folder with truth); the stages that turn
-# it into matrices and biology (issues 3-5) are added to this script as they land.
+# The README's first command: install, build, and run kupffer's main job on the built-in demo data:
+# a simulated hepatic-immune 10x study (6 samples, 2 lanes each) taken from its sequencer folder
+# through reference indexing, barcode demultiplexing and read mapping. Count and analysis stages
+# (issues 4-5) are added here as they land.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/install-deps.sh
 bash scripts/build.sh
 out=${1:-demo}
 rm -rf "$out" "$out.partial"
-./build/kupffer simulate --out "$out" --seed 1 --cells 500 --reads-per-cell 2000
+kupffer=./build/kupffer
+echo "== simulate a study (reference, run folder, whitelist, samplesheet, truth)"
+$kupffer simulate --out "$out/study" --seed 1 --cells 500 --reads-per-cell 2000
+echo "== index the reference"
+$kupffer index --genome "$out/study/reference/genome.fa" --gtf "$out/study/reference/genes.gtf" --out "$out/index"
+echo "== demultiplex and map every sample of the run folder (chemistry detected)"
+$kupffer map --index "$out/index" --fastqs "$out/study/run" --whitelist "$out/study/whitelist.txt.gz" --out "$out/samples"
 echo
-echo "demo study written to $out/: run folder $out/run, reference $out/reference, truth $out/truth"
+echo "demo written to $out/: study/ (input + truth), index/, samples/<sample>/{records.kpf,map_metrics.json}"
