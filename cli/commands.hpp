@@ -11,5 +11,7 @@ std::function<void()> add_simulate_command(CLI::App& app);
 std::function<void()> add_index_command(CLI::App& app);
 /// Adds `map` (demultiplex + map).
 std::function<void()> add_map_command(CLI::App& app);
+/// Adds `count`.
+std::function<void()> add_count_command(CLI::App& app);
 
 }  // namespace kupffer::cli

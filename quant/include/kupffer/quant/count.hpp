@@ -1,0 +1,48 @@
+#pragma once
+// From align's records to molecule counts: per barcode, each UMI's gene is what its reads agree on
+// (the intersection of their equivalence classes); UMIs of one gene within one substitution of a
+// more abundant UMI are merged into it (UMI-tools' directional rule, as STARsolo 1MM_Directional);
+// each remaining UMI is one molecule. Spliced, unspliced and ambiguous molecules are counted in
+// their own layers.
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "kupffer/align/records.hpp"
+#include "kupffer/core/sparse_matrix.hpp"
+
+namespace kupffer::quant {
+
+enum class UmiMethod { Directional, Exact };
+enum class MultiGenePolicy { Discard };  ///< molecules whose reads agree on no single gene
+
+struct CountOptions {
+    UmiMethod umi_method = UmiMethod::Directional;
+    MultiGenePolicy multi_gene = MultiGenePolicy::Discard;
+    /// The "gene" matrix counts exonic molecules (spliced + ambiguous); with this, unspliced
+    /// (intronic) ones too, as Cell Ranger 7's include-introns.
+    bool include_introns = false;
+    int threads = 0;  ///< never changes the output
+};
+
+struct CountResults {
+    std::vector<std::string> gene_ids, gene_names;
+    std::vector<std::uint64_t> barcodes;  ///< packed, ascending; every barcode with a molecule
+    std::uint32_t barcode_length = 16;
+    CountMatrix counts;  ///< genes x barcodes, per CountOptions::include_introns
+    CountMatrix spliced, unspliced, ambiguous;
+    std::vector<std::uint64_t> barcode_reads;  ///< reads behind each barcode's counted molecules
+    std::uint64_t reads = 0;            ///< reads in the records
+    std::uint64_t reads_bad_umi = 0;    ///< dropped: UMI with N or a homopolymer
+    std::uint64_t reads_multi_gene = 0; ///< dropped: their molecule matched no single gene
+    std::uint64_t umis_merged = 0;      ///< UMIs absorbed by a more abundant neighbour
+};
+
+CountResults count_molecules(const align::RecordFile& records, const CountOptions& options);
+
+/// Directional UMI collapsing (UMI-tools): UMIs sorted by read count (then value); a UMI is merged
+/// into the cluster of a neighbour one substitution away with count >= 2 x its count - 1.
+/// Returns the number of molecules. `umis` holds (packed UMI, reads), any order.
+std::size_t count_directional(std::vector<std::pair<std::uint64_t, std::uint32_t>> umis, std::uint32_t umi_length);
+
+}  // namespace kupffer::quant

@@ -1,0 +1,181 @@
+#include "kupffer/quant/cell_calling.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <limits>
+#include <numeric>
+#include <random>
+
+#include "kupffer/core/errors.hpp"
+#include "kupffer/core/parallel.hpp"
+#include "kupffer/core/random.hpp"
+
+namespace kupffer::quant {
+
+namespace {
+
+constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
+
+/// Dirichlet-multinomial log-probability of a count column, up to terms equal for all columns
+/// with the same total (those cancel in the Monte-Carlo comparison), plus the total's terms.
+double dm_loglik(std::span<const std::uint32_t> rows, std::span<const std::uint32_t> values, const std::vector<double>& ap,
+                 double alpha, double total) {
+    double ll = std::lgamma(total + 1) + std::lgamma(alpha) - std::lgamma(total + alpha);
+    for (std::size_t k = 0; k < rows.size(); ++k) {
+        const double y = values[k], a = ap[rows[k]];
+        ll += std::lgamma(y + a) - std::lgamma(a) - std::lgamma(y + 1);
+    }
+    return ll;
+}
+
+/// Maximum-likelihood alpha of the ambient barcodes under DM(alpha * p), by golden-section search
+/// on log alpha.
+double fit_alpha(const CountMatrix& m, const std::vector<std::uint32_t>& ambient, const std::vector<double>& p) {
+    auto loglik = [&](double log_alpha) {
+        const double alpha = std::exp(log_alpha);
+        std::vector<double> ap(p.size());
+        for (std::size_t g = 0; g < p.size(); ++g) ap[g] = alpha * p[g];
+        double ll = 0;
+        for (auto c : ambient) {
+            double total = 0;
+            for (auto v : m.column_values(c)) total += v;
+            ll += dm_loglik(m.column_rows(c), m.column_values(c), ap, alpha, total);
+        }
+        return ll;
+    };
+    double lo = std::log(1e-2), hi = std::log(1e7);
+    const double phi = (std::sqrt(5.0) - 1) / 2;
+    double x1 = hi - phi * (hi - lo), x2 = lo + phi * (hi - lo);
+    double f1 = loglik(x1), f2 = loglik(x2);
+    for (int it = 0; it < 60; ++it) {
+        if (f1 < f2) lo = x1, x1 = x2, f1 = f2, x2 = lo + phi * (hi - lo), f2 = loglik(x2);
+        else hi = x2, x2 = x1, f2 = f1, x1 = hi - phi * (hi - lo), f1 = loglik(x1);
+    }
+    return std::exp((lo + hi) / 2);
+}
+
+}  // namespace
+
+std::vector<double> benjamini_hochberg(const std::vector<double>& p) {
+    std::vector<std::size_t> order;
+    for (std::size_t i = 0; i < p.size(); ++i)
+        if (!std::isnan(p[i])) order.push_back(i);
+    std::sort(order.begin(), order.end(), [&](auto a, auto b) { return p[a] != p[b] ? p[a] > p[b] : a < b; });
+    std::vector<double> q(p.size(), kNaN);
+    const double n = static_cast<double>(order.size());
+    double running = 1.0;
+    for (std::size_t r = 0; r < order.size(); ++r) {
+        const double rank = n - static_cast<double>(r);  // 1-based rank in ascending order
+        running = std::min(running, p[order[r]] * n / rank);
+        q[order[r]] = std::min(1.0, running);
+    }
+    return q;
+}
+
+CellCallingResults call_cells(const CountMatrix& m, const CellCallingOptions& options) {
+    if (options.expected_cells == 0) throw OptionError("expected cells must be at least 1");
+    if (options.iterations == 0) throw OptionError("EmptyDrops needs at least one iteration");
+    CellCallingResults r;
+    const std::uint32_t n = m.n_cols;
+    r.is_cell.assign(n, false);
+    r.pvalue.assign(n, kNaN);
+    r.fdr.assign(n, kNaN);
+    const std::vector<double> totals = m.column_sums();
+
+    // OrdMag.
+    std::vector<double> sorted = totals;
+    std::sort(sorted.begin(), sorted.end(), std::greater<>());
+    if (!sorted.empty()) {
+        const std::size_t top = std::min<std::size_t>(options.expected_cells, sorted.size());
+        const auto q_index = static_cast<std::size_t>(std::floor((1.0 - options.ordmag_quantile) * static_cast<double>(top)));
+        r.ordmag_threshold = std::max(1.0, sorted[std::min(q_index, top - 1)] / options.ordmag_ratio);
+        for (std::uint32_t c = 0; c < n; ++c)
+            if (totals[c] >= r.ordmag_threshold) r.is_cell[c] = true, ++r.ordmag_cells;
+    }
+    if (!options.emptydrops) return r;
+
+    // Ambient profile from the low-count barcodes (+ a pseudo-count so no gene has zero probability).
+    std::vector<std::uint32_t> ambient, tested;
+    for (std::uint32_t c = 0; c < n; ++c) {
+        if (totals[c] <= options.lower) ambient.push_back(c);
+        else if (!r.is_cell[c]) tested.push_back(c);
+    }
+    if (ambient.empty() || tested.empty()) return r;
+    std::vector<double> p(m.n_rows, 0.0);
+    for (auto c : ambient) {
+        auto rows = m.column_rows(c);
+        auto vals = m.column_values(c);
+        for (std::size_t k = 0; k < rows.size(); ++k) p[rows[k]] += vals[k];
+    }
+    const double pseudo = 1.0 / static_cast<double>(m.n_rows);
+    const double sum = std::accumulate(p.begin(), p.end(), 0.0) + pseudo * static_cast<double>(m.n_rows);
+    for (auto& v : p) v = (v + pseudo) / sum;
+    r.alpha = fit_alpha(m, ambient, p);
+    std::vector<double> ap(p.size());
+    for (std::size_t g = 0; g < p.size(); ++g) ap[g] = r.alpha * p[g];
+
+    // Observed likelihoods; tested barcodes sorted by (total, likelihood) so each simulated value
+    // counts for a contiguous run of them.
+    std::vector<double> observed(n, 0.0);
+    for (auto c : tested) observed[c] = dm_loglik(m.column_rows(c), m.column_values(c), ap, r.alpha, totals[c]);
+    std::sort(tested.begin(), tested.end(), [&](auto a, auto b) {
+        return totals[a] != totals[b] ? totals[a] < totals[b] : observed[a] != observed[b] ? observed[a] < observed[b] : a < b;
+    });
+    std::vector<std::uint32_t> test_totals;        // distinct totals, ascending
+    std::vector<std::size_t> group_begin;          // first tested index of each total
+    for (std::size_t i = 0; i < tested.size(); ++i) {
+        const auto t = static_cast<std::uint32_t>(totals[tested[i]]);
+        if (test_totals.empty() || test_totals.back() != t) test_totals.push_back(t), group_begin.push_back(i);
+    }
+    group_begin.push_back(tested.size());
+    const std::uint32_t max_total = test_totals.back();
+
+    // Monte Carlo: each iteration draws molecules one by one from the ambient multinomial and, when
+    // the running total reaches a tested total, adds one to every barcode of that total whose
+    // likelihood is at least as high (a difference array per chunk). Iterations run in fixed
+    // chunks with their own random streams, and counts are integers: thread-independent.
+    std::vector<double> cumulative(p.size());
+    std::partial_sum(p.begin(), p.end(), cumulative.begin());
+    constexpr std::size_t kChunk = 64;
+    const std::size_t n_chunks = (options.iterations + kChunk - 1) / kChunk;
+    std::vector<std::vector<std::int64_t>> diffs(n_chunks);
+    parallel_for(n_chunks, options.threads, [&](std::size_t chunk) {
+        Rng rng(options.seed, 0xED, chunk);
+        const std::size_t first = chunk * kChunk, last = std::min<std::size_t>(options.iterations, first + kChunk);
+        auto& diff = diffs[chunk];
+        diff.assign(tested.size() + 1, 0);
+        std::vector<std::uint32_t> counts(p.size());
+        for (std::size_t it = first; it < last; ++it) {
+            std::fill(counts.begin(), counts.end(), 0);
+            double ll = std::lgamma(r.alpha);
+            std::size_t next = 0;
+            for (std::uint32_t t = 1; t <= max_total; ++t) {
+                const double u = rng.uniform() * cumulative.back();
+                const std::size_t gene = std::min<std::size_t>(
+                    static_cast<std::size_t>(std::upper_bound(cumulative.begin(), cumulative.end(), u) - cumulative.begin()), p.size() - 1);
+                // One more molecule of `gene`: Gamma(y+a)/Gamma(y+1) grows by (y+a)/(y+1).
+                ll += std::log(counts[gene] + ap[gene]) - std::log(counts[gene] + 1.0);
+                ++counts[gene];
+                if (t != test_totals[next]) continue;
+                const double sim = ll + std::lgamma(t + 1.0) - std::lgamma(t + r.alpha);
+                const auto b = tested.begin() + static_cast<std::ptrdiff_t>(group_begin[next]);
+                const auto e = tested.begin() + static_cast<std::ptrdiff_t>(group_begin[next + 1]);
+                const auto from = std::lower_bound(b, e, sim, [&](std::uint32_t c, double v) { return observed[c] < v; });
+                ++diff[static_cast<std::size_t>(from - tested.begin())];
+                --diff[group_begin[next + 1]];
+                if (++next == test_totals.size()) break;
+            }
+        }
+    });
+    std::int64_t running = 0;
+    for (std::size_t i = 0; i < tested.size(); ++i) {
+        for (const auto& diff : diffs) running += diff[i];
+        r.pvalue[tested[i]] = (static_cast<double>(running) + 1.0) / (options.iterations + 1.0);
+    }
+    r.fdr = benjamini_hochberg(r.pvalue);
+    for (auto c : tested)
+        if (r.fdr[c] <= options.fdr) r.is_cell[c] = true, ++r.emptydrops_cells;
+    return r;
+}
+
+}  // namespace kupffer::quant

@@ -1,0 +1,198 @@
+#include "kupffer/quant/count.hpp"
+
+#include <algorithm>
+
+#include "kupffer/core/dna.hpp"
+#include "kupffer/core/parallel.hpp"
+
+namespace kupffer::quant {
+
+using align::Record;
+
+std::size_t count_directional(std::vector<std::pair<std::uint64_t, std::uint32_t>> umis, std::uint32_t umi_length) {
+    if (umis.size() <= 1) return umis.size();
+    std::sort(umis.begin(), umis.end(), [](const auto& a, const auto& b) { return a.second != b.second ? a.second > b.second : a.first < b.first; });
+    std::vector<std::pair<std::uint64_t, std::uint32_t>> by_value(umis.size());  // (umi, rank)
+    for (std::uint32_t i = 0; i < umis.size(); ++i) by_value[i] = {umis[i].first, i};
+    std::sort(by_value.begin(), by_value.end());
+    std::vector<char> taken(umis.size(), 0);
+    std::vector<std::uint32_t> stack;
+    std::size_t molecules = 0;
+    for (std::uint32_t root = 0; root < umis.size(); ++root) {
+        if (taken[root]) continue;
+        ++molecules;
+        taken[root] = 1;
+        stack.assign(1, root);
+        while (!stack.empty()) {
+            const std::uint32_t node = stack.back();
+            stack.pop_back();
+            const auto [value, reads] = umis[node];
+            for (std::uint32_t pos = 0; pos < umi_length; ++pos) {
+                const int shift = static_cast<int>(2 * pos);
+                for (std::uint64_t alt = 0; alt < 4; ++alt) {
+                    const std::uint64_t neighbour = (value & ~(std::uint64_t{3} << shift)) | (alt << shift);
+                    if (neighbour == value) continue;
+                    auto it = std::lower_bound(by_value.begin(), by_value.end(), std::pair{neighbour, std::uint32_t{0}});
+                    if (it == by_value.end() || it->first != neighbour) continue;
+                    const std::uint32_t other = it->second;
+                    if (taken[other]) continue;
+                    if (reads >= 2 * umis[other].second - 1) {
+                        taken[other] = 1;
+                        stack.push_back(other);
+                    }
+                }
+            }
+        }
+    }
+    return molecules;
+}
+
+namespace {
+
+struct Molecule {
+    std::uint32_t gene;
+    std::uint64_t umi;
+    std::uint32_t reads;
+    std::uint8_t status;  // 0 spliced, 1 unspliced, 2 ambiguous
+};
+
+struct BarcodeCounts {
+    std::vector<Triplet> all, spliced, unspliced, ambiguous;  // row = gene, col filled later
+    std::uint64_t reads = 0, bad_umi = 0, multi_gene = 0, merged = 0, counted_reads = 0;
+};
+
+/// Counts one barcode's records [begin, end) (sorted by UMI, then class).
+void count_barcode(const align::RecordFile& file, const Record* begin, const Record* end, const CountOptions& options,
+                   BarcodeCounts& out) {
+    std::vector<Molecule> molecules;
+    std::vector<std::uint32_t> genes, next;
+    std::vector<std::pair<std::uint32_t, std::uint32_t>> support;  // (gene, reads) when classes disagree
+    for (const Record* r = begin; r != end;) {
+        const Record* u = r;
+        std::uint32_t reads = 0, flags_any = 0;
+        bool unspliced = false, spliced = false;
+        while (u != end && u->umi == r->umi) {
+            reads += u->count;
+            flags_any |= u->flags;
+            const auto status = u->flags & align::kSpliceMask;
+            unspliced |= status == 1;
+            spliced |= status == 0;
+            ++u;
+        }
+        out.reads += reads;
+        if (flags_any & (align::kUmiHasN | align::kUmiHomopolymer)) {
+            out.bad_umi += reads;
+            r = u;
+            continue;
+        }
+        // The molecule's gene: the intersection of its reads' classes; failing that, the genes
+        // supported by most reads.
+        genes = file.eq_classes[r->eq_class];
+        for (const Record* x = r + 1; x != u && !genes.empty(); ++x) {
+            const auto& ec = file.eq_classes[x->eq_class];
+            next.clear();
+            std::set_intersection(genes.begin(), genes.end(), ec.begin(), ec.end(), std::back_inserter(next));
+            genes.swap(next);
+        }
+        if (genes.empty()) {
+            support.clear();
+            for (const Record* x = r; x != u; ++x)
+                for (auto g : file.eq_classes[x->eq_class]) support.emplace_back(g, x->count);
+            std::sort(support.begin(), support.end());
+            std::uint32_t best = 0;
+            std::vector<std::uint32_t> best_genes;
+            for (std::size_t i = 0; i < support.size();) {
+                std::size_t j = i;
+                std::uint32_t total = 0;
+                for (; j < support.size() && support[j].first == support[i].first; ++j) total += support[j].second;
+                if (total > best) best = total, best_genes.assign(1, support[i].first);
+                else if (total == best) best_genes.push_back(support[i].first);
+                i = j;
+            }
+            genes = best_genes;
+        }
+        if (genes.size() != 1) {
+            out.multi_gene += reads;
+            r = u;
+            continue;
+        }
+        const std::uint8_t status = unspliced ? 1 : spliced ? 0 : 2;
+        molecules.push_back({genes[0], r->umi, reads, status});
+        r = u;
+    }
+    // Per gene, collapse UMIs.
+    std::sort(molecules.begin(), molecules.end(), [](const Molecule& a, const Molecule& b) {
+        return a.gene != b.gene ? a.gene < b.gene : a.umi < b.umi;
+    });
+    std::vector<std::pair<std::uint64_t, std::uint32_t>> umis;
+    for (std::size_t i = 0; i < molecules.size();) {
+        std::size_t j = i;
+        while (j < molecules.size() && molecules[j].gene == molecules[i].gene) ++j;
+        // Layers: each layer's UMIs collapse separately, so the layers sum to at most the total.
+        std::uint32_t by_status[3] = {0, 0, 0};
+        for (std::uint8_t s = 0; s < 3; ++s) {
+            umis.clear();
+            for (std::size_t k = i; k < j; ++k)
+                if (molecules[k].status == s) umis.emplace_back(molecules[k].umi, molecules[k].reads);
+            by_status[s] = static_cast<std::uint32_t>(
+                options.umi_method == UmiMethod::Exact ? umis.size() : count_directional(umis, file.umi_length));
+        }
+        umis.clear();
+        std::uint32_t gene_reads = 0;
+        for (std::size_t k = i; k < j; ++k)
+            if (options.include_introns || molecules[k].status != 1) umis.emplace_back(molecules[k].umi, molecules[k].reads), gene_reads += molecules[k].reads;
+        const auto n = static_cast<std::uint32_t>(options.umi_method == UmiMethod::Exact ? umis.size() : count_directional(umis, file.umi_length));
+        out.merged += umis.size() - n;
+        out.counted_reads += gene_reads;
+        const std::uint32_t gene = molecules[i].gene;
+        if (n) out.all.push_back({gene, 0, n});
+        if (by_status[0]) out.spliced.push_back({gene, 0, by_status[0]});
+        if (by_status[1]) out.unspliced.push_back({gene, 0, by_status[1]});
+        if (by_status[2]) out.ambiguous.push_back({gene, 0, by_status[2]});
+        i = j;
+    }
+}
+
+}  // namespace
+
+CountResults count_molecules(const align::RecordFile& file, const CountOptions& options) {
+    CountResults results;
+    results.gene_ids = file.gene_ids;
+    results.gene_names = file.gene_names;
+    results.barcode_length = file.barcode_length;
+    // Barcode groups of the (sorted) records.
+    std::vector<std::size_t> starts;
+    for (std::size_t i = 0; i < file.records.size(); ++i)
+        if (i == 0 || file.records[i].barcode != file.records[i - 1].barcode) starts.push_back(i);
+    starts.push_back(file.records.size());
+    const std::size_t n_barcodes = starts.size() - 1;
+    std::vector<BarcodeCounts> per(n_barcodes);
+    parallel_chunks(n_barcodes, 256, options.threads, [&](std::size_t, std::size_t a, std::size_t b) {
+        for (std::size_t i = a; i < b; ++i)
+            count_barcode(file, file.records.data() + starts[i], file.records.data() + starts[i + 1], options, per[i]);
+    });
+    std::vector<Triplet> all, spliced, unspliced, ambiguous;
+    for (std::size_t i = 0; i < n_barcodes; ++i) {
+        auto& p = per[i];
+        results.reads += p.reads;
+        results.reads_bad_umi += p.bad_umi;
+        results.reads_multi_gene += p.multi_gene;
+        results.umis_merged += p.merged;
+        if (p.all.empty() && p.spliced.empty() && p.unspliced.empty() && p.ambiguous.empty()) continue;
+        const auto col = static_cast<std::uint32_t>(results.barcodes.size());
+        results.barcodes.push_back(file.records[starts[i]].barcode);
+        results.barcode_reads.push_back(p.counted_reads);
+        for (auto [from, to] : {std::pair{&p.all, &all}, {&p.spliced, &spliced}, {&p.unspliced, &unspliced}, {&p.ambiguous, &ambiguous}})
+            for (auto t : *from) to->push_back({t.row, col, t.value});
+        p = {};
+    }
+    const auto genes = static_cast<std::uint32_t>(file.gene_ids.size());
+    const auto cols = static_cast<std::uint32_t>(results.barcodes.size());
+    results.counts = count_matrix_from_triplets(genes, cols, std::move(all));
+    results.spliced = count_matrix_from_triplets(genes, cols, std::move(spliced));
+    results.unspliced = count_matrix_from_triplets(genes, cols, std::move(unspliced));
+    results.ambiguous = count_matrix_from_triplets(genes, cols, std::move(ambiguous));
+    return results;
+}
+
+}  // namespace kupffer::quant
