@@ -14,6 +14,7 @@
 #include "kupffer/quant/cell_calling.hpp"
 #include "kupffer/quant/count.hpp"
 #include "kupffer/quant/count_metrics.hpp"
+#include "kupffer/quant/h5_output.hpp"
 #include "kupffer/quant/tenx_output.hpp"
 
 namespace kupffer::cli {
@@ -87,9 +88,19 @@ std::function<void()> add_count_command(CLI::App& app) {
             write_folder(folder / "raw_feature_bc_matrix", [&](const fs::path& dir) {
                 quant::write_10x_mtx(dir, counts.counts, counts.gene_ids, counts.gene_names, barcodes);
             });
+            const auto filtered = quant::select_columns(counts.counts, cells.is_cell);
+            std::vector<std::string> raw_labels, cell_labels;
+            for (const auto& b : barcodes) raw_labels.push_back(b + "-1");
+            for (const auto& b : cell_barcodes) cell_labels.push_back(b + "-1");
+            quant::write_10x_h5(folder / "raw_feature_bc_matrix.h5", counts.counts, {counts.gene_ids, counts.gene_names, raw_labels});
+            quant::write_10x_h5(folder / "filtered_feature_bc_matrix.h5", filtered, {counts.gene_ids, counts.gene_names, cell_labels});
+            const auto spliced = quant::select_columns(counts.spliced, cells.is_cell);
+            const auto unspliced = quant::select_columns(counts.unspliced, cells.is_cell);
+            const auto ambiguous = quant::select_columns(counts.ambiguous, cells.is_cell);
+            quant::write_h5ad(folder / "counts.h5ad", filtered, {counts.gene_ids, counts.gene_names, cell_labels},
+                              {{"spliced", &spliced}, {"unspliced", &unspliced}, {"ambiguous", &ambiguous}});
             write_folder(folder / "filtered_feature_bc_matrix", [&](const fs::path& dir) {
-                quant::write_10x_mtx(dir, quant::select_columns(counts.counts, cells.is_cell), counts.gene_ids, counts.gene_names,
-                                     cell_barcodes);
+                quant::write_10x_mtx(dir, filtered, counts.gene_ids, counts.gene_names, cell_barcodes);
             });
             if (args->velocity)
                 write_folder(folder / "velocity", [&](const fs::path& dir) {

@@ -2,6 +2,7 @@
 find_package(PkgConfig REQUIRED)
 pkg_check_modules(HTSLIB REQUIRED IMPORTED_TARGET htslib)
 pkg_check_modules(LIBDEFLATE REQUIRED IMPORTED_TARGET libdeflate)
+pkg_check_modules(HDF5 REQUIRED IMPORTED_TARGET hdf5)
 find_package(ZLIB REQUIRED)
 find_package(TBB REQUIRED)
 find_package(Eigen3 REQUIRED NO_MODULE)

@@ -11,6 +11,9 @@ packages=(
   libcli11-dev nlohmann-json3-dev libyaml-cpp-dev libhdf5-dev
   # tests and benchmarks
   libgtest-dev libgmock-dev libbenchmark-dev bc time
+  # real clients the tests load our outputs with, and the peers the benchmarks run
+  python3-anndata python3-h5py python3-scipy r-cran-seurat r-cran-hdf5r r-cran-jsonlite r-bioc-dropletutils
+  rna-star kallisto bustools
 )
 
 missing=()

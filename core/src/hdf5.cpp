@@ -1,0 +1,127 @@
+#include "kupffer/core/hdf5.hpp"
+
+#include <algorithm>
+#include <cerrno>
+#include <type_traits>
+
+#include "kupffer/core/errors.hpp"
+
+namespace kupffer::h5 {
+
+namespace {
+[[noreturn]] void fail(const File& file, const std::string& what) {
+    throw IoError(file.path().string(), "write HDF5 " + what, EIO);
+}
+hid_t check(hid_t id, const File& file, const std::string& what) {
+    if (id < 0) fail(file, what);
+    return id;
+}
+template <class T>
+hid_t native_type() {
+    if constexpr (std::is_same_v<T, std::int32_t>) return H5T_NATIVE_INT32;
+    else if constexpr (std::is_same_v<T, std::uint32_t>) return H5T_NATIVE_UINT32;
+    else if constexpr (std::is_same_v<T, std::int64_t>) return H5T_NATIVE_INT64;
+    else if constexpr (std::is_same_v<T, std::uint64_t>) return H5T_NATIVE_UINT64;
+    else if constexpr (std::is_same_v<T, float>) return H5T_NATIVE_FLOAT;
+    else return H5T_NATIVE_DOUBLE;
+}
+Handle vlen_string_type(const File& file) {
+    Handle type(check(H5Tcopy(H5T_C_S1), file, "string type"), H5Tclose);
+    H5Tset_size(type.get(), H5T_VARIABLE);
+    H5Tset_cset(type.get(), H5T_CSET_UTF8);
+    return type;
+}
+std::vector<const char*> pointers(const std::vector<std::string>& values) {
+    std::vector<const char*> p;
+    for (const auto& v : values) p.push_back(v.c_str());
+    return p;
+}
+}  // namespace
+
+File::File(const std::filesystem::path& path) : path_(path) {
+    H5Eset_auto2(H5E_DEFAULT, nullptr, nullptr);  // errors are reported as exceptions instead
+    const hid_t id = H5Fcreate(path.c_str(), H5F_ACC_TRUNC, H5P_DEFAULT, H5P_DEFAULT);
+    if (id < 0) throw IoError(path.string(), "create HDF5 file", errno ? errno : EIO);
+    file_ = Handle(id, H5Fclose);
+}
+
+void File::close() {
+    if (file_.get() >= 0 && H5Fflush(file_.get(), H5F_SCOPE_GLOBAL) < 0) fail(*this, "flush");
+    file_ = Handle();
+}
+
+Handle create_group(const File& file, hid_t parent, const std::string& name) {
+    return Handle(check(H5Gcreate2(parent, name.c_str(), H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT), file, "group " + name), H5Gclose);
+}
+
+template <class T>
+void write_dataset(const File& file, hid_t parent, const std::string& name, const std::vector<T>& values) {
+    const hsize_t dims[1] = {values.size()};
+    Handle space(check(H5Screate_simple(1, dims, nullptr), file, name), H5Sclose);
+    Handle plist(check(H5Pcreate(H5P_DATASET_CREATE), file, name), H5Pclose);
+    if (!values.empty()) {
+        const hsize_t chunk[1] = {std::min<hsize_t>(values.size(), 1 << 16)};
+        H5Pset_chunk(plist.get(), 1, chunk);
+        H5Pset_deflate(plist.get(), 4);
+    }
+    Handle set(check(H5Dcreate2(parent, name.c_str(), native_type<T>(), space.get(), H5P_DEFAULT, plist.get(), H5P_DEFAULT), file, name),
+               H5Dclose);
+    if (!values.empty() && H5Dwrite(set.get(), native_type<T>(), H5S_ALL, H5S_ALL, H5P_DEFAULT, values.data()) < 0) fail(file, name);
+}
+
+template void write_dataset(const File&, hid_t, const std::string&, const std::vector<std::int32_t>&);
+template void write_dataset(const File&, hid_t, const std::string&, const std::vector<std::uint32_t>&);
+template void write_dataset(const File&, hid_t, const std::string&, const std::vector<std::int64_t>&);
+template void write_dataset(const File&, hid_t, const std::string&, const std::vector<std::uint64_t>&);
+template void write_dataset(const File&, hid_t, const std::string&, const std::vector<float>&);
+template void write_dataset(const File&, hid_t, const std::string&, const std::vector<double>&);
+
+void write_fixed_strings(const File& file, hid_t parent, const std::string& name, const std::vector<std::string>& values) {
+    std::size_t width = 1;
+    for (const auto& v : values) width = std::max(width, v.size());
+    std::string buffer(values.size() * width, '\0');
+    for (std::size_t i = 0; i < values.size(); ++i) buffer.replace(i * width, values[i].size(), values[i]);
+    Handle type(check(H5Tcopy(H5T_C_S1), file, name), H5Tclose);
+    H5Tset_size(type.get(), width);
+    H5Tset_strpad(type.get(), H5T_STR_NULLPAD);
+    const hsize_t dims[1] = {values.size()};
+    Handle space(check(H5Screate_simple(1, dims, nullptr), file, name), H5Sclose);
+    Handle set(check(H5Dcreate2(parent, name.c_str(), type.get(), space.get(), H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT), file, name), H5Dclose);
+    if (!values.empty() && H5Dwrite(set.get(), type.get(), H5S_ALL, H5S_ALL, H5P_DEFAULT, buffer.data()) < 0) fail(file, name);
+}
+
+void write_vlen_strings(const File& file, hid_t parent, const std::string& name, const std::vector<std::string>& values) {
+    auto type = vlen_string_type(file);
+    const hsize_t dims[1] = {values.size()};
+    Handle space(check(H5Screate_simple(1, dims, nullptr), file, name), H5Sclose);
+    Handle set(check(H5Dcreate2(parent, name.c_str(), type.get(), space.get(), H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT), file, name), H5Dclose);
+    auto p = pointers(values);
+    if (!values.empty() && H5Dwrite(set.get(), type.get(), H5S_ALL, H5S_ALL, H5P_DEFAULT, p.data()) < 0) fail(file, name);
+}
+
+void write_string_attribute(const File& file, hid_t object, const std::string& name, const std::string& value) {
+    auto type = vlen_string_type(file);
+    Handle space(check(H5Screate(H5S_SCALAR), file, name), H5Sclose);
+    Handle attr(check(H5Acreate2(object, name.c_str(), type.get(), space.get(), H5P_DEFAULT, H5P_DEFAULT), file, "attribute " + name), H5Aclose);
+    const char* p = value.c_str();
+    if (H5Awrite(attr.get(), type.get(), &p) < 0) fail(file, "attribute " + name);
+}
+
+void write_strings_attribute(const File& file, hid_t object, const std::string& name, const std::vector<std::string>& values) {
+    auto type = vlen_string_type(file);
+    const hsize_t dims[1] = {values.size()};
+    Handle space(check(H5Screate_simple(1, dims, nullptr), file, name), H5Sclose);
+    Handle attr(check(H5Acreate2(object, name.c_str(), type.get(), space.get(), H5P_DEFAULT, H5P_DEFAULT), file, "attribute " + name), H5Aclose);
+    auto p = pointers(values);
+    if (!values.empty() && H5Awrite(attr.get(), type.get(), p.data()) < 0) fail(file, "attribute " + name);
+}
+
+void write_int64_attribute(const File& file, hid_t object, const std::string& name, const std::vector<std::int64_t>& values) {
+    const hsize_t dims[1] = {values.size()};
+    Handle space(check(H5Screate_simple(1, dims, nullptr), file, name), H5Sclose);
+    Handle attr(check(H5Acreate2(object, name.c_str(), H5T_NATIVE_INT64, space.get(), H5P_DEFAULT, H5P_DEFAULT), file, "attribute " + name),
+                H5Aclose);
+    if (H5Awrite(attr.get(), H5T_NATIVE_INT64, values.data()) < 0) fail(file, "attribute " + name);
+}
+
+}  // namespace kupffer::h5
