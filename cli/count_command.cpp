@@ -107,6 +107,17 @@ std::function<void()> add_count_command(CLI::App& app) {
                     for (auto [name, m] : {std::pair{"spliced", &counts.spliced}, {"unspliced", &counts.unspliced}, {"ambiguous", &counts.ambiguous}})
                         quant::write_10x_mtx(dir / name, *m, counts.gene_ids, counts.gene_names, barcodes);
                 });
+            {
+                std::string calls = "barcode\tumis\tcell\tordmag\temptydrops_pvalue\temptydrops_fdr\n";
+                const auto totals = counts.counts.column_sums();
+                char line[160];
+                for (std::size_t c = 0; c < barcodes.size(); ++c) {
+                    std::snprintf(line, sizeof line, "%s-1\t%.0f\t%d\t%d\t%.6g\t%.6g\n", barcodes[c].c_str(), totals[c],
+                                  cells.is_cell[c] ? 1 : 0, totals[c] >= cells.ordmag_threshold ? 1 : 0, cells.pvalue[c], cells.fdr[c]);
+                    calls += line;
+                }
+                write_text_file(folder / "cell_calls.tsv.gz", calls);
+            }
             write_text_file(folder / "metrics.json", quant::metrics_json(metrics, counts));
             write_text_file(folder / "metrics_summary.csv", quant::metrics_csv(metrics));
             const nlohmann::json options = {{"software", "kupffer"}, {"version", KUPFFER_VERSION}, {"command", "count"},

@@ -130,7 +130,7 @@ CellCallingResults call_cells(const CountMatrix& m, const CellCallingOptions& op
     group_begin.push_back(tested.size());
     const std::uint32_t max_total = test_totals.back();
 
-    // Monte Carlo: each iteration draws molecules one by one from the ambient multinomial and, when
+    // Monte Carlo: each iteration draws molecules one by one from the ambient Dirichlet-multinomial and, when
     // the running total reaches a tested total, adds one to every barcode of that total whose
     // likelihood is at least as high (a difference array per chunk). Iterations run in fixed
     // chunks with their own random streams, and counts are integers: thread-independent.
@@ -145,14 +145,27 @@ CellCallingResults call_cells(const CountMatrix& m, const CellCallingOptions& op
         auto& diff = diffs[chunk];
         diff.assign(tested.size() + 1, 0);
         std::vector<std::uint32_t> counts(p.size());
+        std::vector<std::uint32_t> drawn;  // genes drawn so far, for the urn's copies
+        drawn.reserve(max_total);
         for (std::size_t it = first; it < last; ++it) {
             std::fill(counts.begin(), counts.end(), 0);
+            drawn.clear();
             double ll = std::lgamma(r.alpha);
             std::size_t next = 0;
             for (std::uint32_t t = 1; t <= max_total; ++t) {
-                const double u = rng.uniform() * cumulative.back();
-                const std::size_t gene = std::min<std::size_t>(
-                    static_cast<std::size_t>(std::upper_bound(cumulative.begin(), cumulative.end(), u) - cumulative.begin()), p.size() - 1);
+                // The null is the Dirichlet-multinomial itself (as DropletUtils samples it): a Polya
+                // urn where the next molecule is gene g with probability (alpha p_g + y_g) / (alpha + t - 1),
+                // i.e. a fresh ambient draw with probability alpha / (alpha + t - 1), else a copy of
+                // an earlier molecule.
+                std::size_t gene;
+                if (rng.uniform() * (r.alpha + static_cast<double>(t - 1)) < r.alpha) {
+                    const double u = rng.uniform() * cumulative.back();
+                    gene = std::min<std::size_t>(
+                        static_cast<std::size_t>(std::upper_bound(cumulative.begin(), cumulative.end(), u) - cumulative.begin()), p.size() - 1);
+                } else {
+                    gene = drawn[rng.below(drawn.size())];
+                }
+                drawn.push_back(static_cast<std::uint32_t>(gene));
                 // One more molecule of `gene`: Gamma(y+a)/Gamma(y+1) grows by (y+a)/(y+1).
                 ll += std::log(counts[gene] + ap[gene]) - std::log(counts[gene] + 1.0);
                 ++counts[gene];

@@ -19,7 +19,7 @@ constexpr double kLn2 = 0.6931471805599453;
 constexpr std::array<double, kCellTypes> kLibraryFactor = {1.1, 1.0, 1.6, 1.6, 0.35, 0.7, 0.8,
                                                            0.8, 1.5, 1.1, 2.2, 1.0, 1.0};
 // IL6 is made by monocytes as they mature into macrophages: a peak mid-way along the axis.
-constexpr double kIl6PeakLog2 = 5.5;
+constexpr double kIl6PeakLog2 = 7.0;
 constexpr double kIl6PeakAt = 0.45;
 constexpr double kIl6PeakWidth = 0.25;
 
@@ -111,11 +111,12 @@ ExpressionModel::ExpressionModel(const Reference& reference, std::uint64_t seed)
     for (std::size_t t = 0; t < kCellTypes; ++t) {
         auto& lw = log_weight_[t];
         lw = base;
-        // Each type also differs from the others in a share of background genes, as real types do.
+        // Each type also differs from the others in a fifth of the background genes, as real types do
+        // (too few, and small cells become indistinguishable from the ambient pool).
         Rng type_rng(seed, 0xE2, t);
         for (std::size_t g = 0; g < n; ++g)
-            if (reference.genes[g].category == GeneCategory::Background && type_rng.uniform() < 0.08)
-                lw[g] += 1.2 * z(type_rng);
+            if (reference.genes[g].category == GeneCategory::Background && type_rng.uniform() < 0.2)
+                lw[g] += 1.5 * z(type_rng);
     }
     for (const auto& p : programs()) {
         const std::uint32_t g = gene_index(p.gene);
@@ -328,7 +329,8 @@ SampleMolecules simulate_molecules(const SimulateOptions& options, const Referen
         for (std::uint32_t g = 0; g < n_genes; ++g) {
             const double mean = bt.captured * p[g];
             if (mean < 1e-7) continue;
-            std::poisson_distribution<std::uint32_t> count(mean * burst(brng));
+            // Cells transcribe in bursts; an empty droplet samples a well-mixed pool (multinomial).
+            std::poisson_distribution<std::uint32_t> count(bt.is_cell ? mean * burst(brng) : mean);
             const std::uint32_t n = count(brng);
             const auto& gene = reference.genes[g];
             for (std::uint32_t i = 0; i < n; ++i) {
