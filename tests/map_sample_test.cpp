@@ -15,7 +15,7 @@
 #include "kupffer/core/output_file.hpp"
 #include "kupffer/core/text_reader.hpp"
 #include "kupffer/simulate/simulate.hpp"
-#include "test_dir.hpp"
+#include "study_fixture.hpp"
 
 using namespace kupffer;
 using namespace kupffer::align;
@@ -24,27 +24,9 @@ namespace fs = std::filesystem;
 
 namespace {
 
-const fs::path& study_root() {
-    static TempDir dir;
-    static const fs::path root = [] {
-        if (const char* given = std::getenv("KUPFFER_TEST_STUDY"); given && fs::exists(given)) return fs::path(given);
-        simulate::SimulateOptions o;
-        o.seed = 11;
-        o.cells = 150;
-        o.reads_per_cell = 1500;
-        o.genes = 400;
-        o.genome_size = 4'000'000;
-        o.whitelist_size = 20'000;
-        simulate::simulate(o, dir / "study");
-        return dir / "study";
-    }();
-    return root;
-}
+using test::study_root;
 
-const Index& study_index() {
-    static const Index index = Index::build(study_root() / "reference/genome.fa", study_root() / "reference/genes.gtf", {});
-    return index;
-}
+using test::study_index;
 
 SampleFastqs first_sample() { return discover_fastqs(study_root() / "run").front(); }
 

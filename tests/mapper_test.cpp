@@ -9,7 +9,7 @@
 #include "kupffer/core/hts.hpp"
 #include "kupffer/core/text_reader.hpp"
 #include "kupffer/simulate/simulate.hpp"
-#include "test_dir.hpp"
+#include "study_fixture.hpp"
 
 using namespace kupffer;
 using namespace kupffer::align;
@@ -17,28 +17,9 @@ namespace fs = std::filesystem;
 
 namespace {
 
-/// The simulated study shared by the align tests (the CTest fixture's, or made here).
-const fs::path& study_root() {
-    static test::TempDir dir;
-    static const fs::path root = [] {
-        if (const char* given = std::getenv("KUPFFER_TEST_STUDY"); given && fs::exists(given)) return fs::path(given);
-        simulate::SimulateOptions o;
-        o.seed = 11;
-        o.cells = 150;
-        o.reads_per_cell = 1500;
-        o.genes = 400;
-        o.genome_size = 4'000'000;
-        o.whitelist_size = 20'000;
-        simulate::simulate(o, dir / "study");
-        return dir / "study";
-    }();
-    return root;
-}
+using test::study_root;
 
-const Index& study_index() {
-    static const Index index = Index::build(study_root() / "reference/genome.fa", study_root() / "reference/genes.gtf", {});
-    return index;
-}
+using test::study_index;
 
 }  // namespace
 

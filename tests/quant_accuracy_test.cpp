@@ -13,28 +13,13 @@
 #include "kupffer/quant/cell_calling.hpp"
 #include "kupffer/quant/count.hpp"
 #include "kupffer/simulate/simulate.hpp"
-#include "test_dir.hpp"
+#include "study_fixture.hpp"
 
 using namespace kupffer;
 namespace fs = std::filesystem;
 
 namespace {
-const fs::path& study_root() {
-    static test::TempDir dir;
-    static const fs::path root = [] {
-        if (const char* given = std::getenv("KUPFFER_TEST_STUDY"); given && fs::exists(given)) return fs::path(given);
-        simulate::SimulateOptions o;
-        o.seed = 11;
-        o.cells = 150;
-        o.reads_per_cell = 1500;
-        o.genes = 400;
-        o.genome_size = 4'000'000;
-        o.whitelist_size = 20'000;
-        simulate::simulate(o, dir / "study");
-        return dir / "study";
-    }();
-    return root;
-}
+using test::study_root;
 
 struct Counted {
     std::string sample;

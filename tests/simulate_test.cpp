@@ -16,7 +16,7 @@
 #include "kupffer/core/hts.hpp"
 #include "kupffer/core/matrix_market.hpp"
 #include "kupffer/core/text_reader.hpp"
-#include "test_dir.hpp"
+#include "study_fixture.hpp"
 
 using namespace kupffer;
 using namespace kupffer::simulate;
@@ -24,17 +24,7 @@ namespace fs = std::filesystem;
 
 namespace {
 
-SimulateOptions small_study(std::uint64_t seed = 11, int threads = 2) {
-    SimulateOptions o;
-    o.seed = seed;
-    o.threads = threads;
-    o.cells = 150;
-    o.reads_per_cell = 1500;
-    o.genes = 400;
-    o.genome_size = 4'000'000;
-    o.whitelist_size = 20'000;
-    return o;
-}
+SimulateOptions small_study(std::uint64_t seed = 11, int threads = 2) { return test::small_study_options(seed, threads); }
 
 std::string file_bytes(const fs::path& p) {
     std::ifstream in(p, std::ios::binary);

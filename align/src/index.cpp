@@ -144,19 +144,9 @@ Index Index::build(const fs::path& fasta, const fs::path& gtf, const IndexOption
     // All k-mers with their positions, gathered per target in parallel, then sorted.
     std::vector<std::vector<KmerEntry>> per_target(sequences.size());
     parallel_for(sequences.size(), options.threads, [&](std::size_t t) {
-        const std::string& s = sequences[t];
-        const std::uint64_t kmask = (k == 32) ? ~0ULL : ((1ULL << (2 * k)) - 1);
-        std::uint64_t kmer = 0;
-        std::uint32_t valid = 0;
-        for (std::uint32_t i = 0; i < s.size(); ++i) {
-            const std::uint8_t code = dna::encode_base(s[i]);
-            if (code == dna::kInvalid) {
-                valid = 0;
-                continue;
-            }
-            kmer = ((kmer << 2) | code) & kmask;
-            if (++valid >= k) per_target[t].push_back({kmer, static_cast<std::uint32_t>(t), i + 1 - k});
-        }
+        dna::for_each_kmer(sequences[t], k, [&](std::uint64_t kmer, std::uint32_t pos, std::uint32_t) {
+            per_target[t].push_back({kmer, static_cast<std::uint32_t>(t), pos});
+        });
     });
     std::vector<KmerEntry> entries;
     std::size_t total = 0;

@@ -25,26 +25,15 @@ const MapResult& Mapper::map(std::string_view sequence, bool reverse_complement)
     result_.score = 0;
     hits_.clear();
     const std::uint32_t k = index_->k();
-    const std::uint64_t kmask = (1ULL << (2 * k)) - 1;
-    std::uint64_t kmer = 0;
-    std::uint32_t valid = 0;
     kmers_.clear();
-    const auto last = static_cast<std::int32_t>(sequence.size()) - static_cast<std::int32_t>(k);
-    for (std::uint32_t i = 0; i < sequence.size(); ++i) {
-        const std::uint8_t code = dna::encode_base(sequence[i]);
-        if (code == dna::kInvalid) {
-            valid = 0;
-            continue;
-        }
-        kmer = ((kmer << 2) | code) & kmask;
-        if (++valid < k) continue;
-        const auto read_pos = static_cast<std::int32_t>(i + 1 - k);
-        // Every stride-th k-mer, the last one, and any k-mer right after an N (the first valid one).
-        if (read_pos % static_cast<std::int32_t>(options_.kmer_stride) == 0 || read_pos == last || valid == k) {
-            kmers_.emplace_back(kmer, read_pos);
+    const auto last = static_cast<std::int64_t>(sequence.size()) - static_cast<std::int64_t>(k);
+    dna::for_each_kmer(sequence, k, [&](std::uint64_t kmer, std::uint32_t pos, std::uint32_t run) {
+        // Every stride-th k-mer, the last one, and the first one after an N.
+        if (pos % options_.kmer_stride == 0 || pos == last || run == k) {
+            kmers_.emplace_back(kmer, static_cast<std::int32_t>(pos));
             index_->prefetch(kmer);
         }
-    }
+    });
     for (const auto& [km, read_pos] : kmers_) {
         const auto postings = index_->find(km);
         if (postings.size() > options_.max_postings) continue;

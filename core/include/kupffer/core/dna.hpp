@@ -53,4 +53,23 @@ std::string reverse_complement(std::string_view seq);
 /// Number of differing bases between two packed sequences of equal length.
 int hamming(std::uint64_t a, std::uint64_t b) noexcept;
 
+/// Calls fn(kmer, position, run) for every k-mer (k <= 31) of `seq` made only of A/C/G/T, packed
+/// forward; `position` is its first base, `run` the number of consecutive valid bases ending at
+/// its last base (run == k for the first k-mer after a non-ACGT base).
+template <class Fn>
+void for_each_kmer(std::string_view seq, std::uint32_t k, Fn&& fn) {
+    const std::uint64_t mask = (std::uint64_t{1} << (2 * k)) - 1;
+    std::uint64_t kmer = 0;
+    std::uint32_t run = 0;
+    for (std::uint32_t i = 0; i < seq.size(); ++i) {
+        const std::uint8_t code = encode_base(seq[i]);
+        if (code == kInvalid) {
+            run = 0;
+            continue;
+        }
+        kmer = ((kmer << 2) | code) & mask;
+        if (++run >= k) fn(kmer, i + 1 - k, run);
+    }
+}
+
 }  // namespace kupffer::dna

@@ -35,24 +35,34 @@ void run_ordered_pipeline(int n_threads, std::size_t max_in_flight,
                           const std::function<void(PipelineItem&)>& write);
 }  // namespace internal
 
+namespace internal {
+template <class Item>
+void ordered_pipeline_of(int n_threads, std::size_t max_in_flight, std::function<std::optional<Item>()>& read,
+                         std::function<void(Item&)>* read_more, std::function<void(Item&)>& transform,
+                         std::function<void(Item&)>& write) {
+    struct Holder final : PipelineItem {
+        explicit Holder(Item&& v) : value(std::move(v)) {}
+        Item value;
+    };
+    auto value = [](PipelineItem& item) -> Item& { return static_cast<Holder&>(item).value; };
+    const std::function<void(PipelineItem&)> more = [&](PipelineItem& item) { (*read_more)(value(item)); };
+    run_ordered_pipeline(
+        n_threads, max_in_flight,
+        [&]() -> std::unique_ptr<PipelineItem> {
+            auto next = read();
+            if (!next) return nullptr;
+            return std::make_unique<Holder>(std::move(*next));
+        },
+        read_more ? &more : nullptr, [&](PipelineItem& item) { transform(value(item)); }, [&](PipelineItem& item) { write(value(item)); });
+}
+}  // namespace internal
+
 /// read() returns the next item or std::nullopt at the end; transform(item) runs in parallel on up
 /// to max_in_flight items; write(item) sees items in the order read() produced them.
 template <class Item>
 void ordered_pipeline(int n_threads, std::size_t max_in_flight, std::function<std::optional<Item>()> read,
                       std::function<void(Item&)> transform, std::function<void(Item&)> write) {
-    struct Holder final : internal::PipelineItem {
-        explicit Holder(Item&& v) : value(std::move(v)) {}
-        Item value;
-    };
-    internal::run_ordered_pipeline(
-        n_threads, max_in_flight,
-        [&]() -> std::unique_ptr<internal::PipelineItem> {
-            auto next = read();
-            if (!next) return nullptr;
-            return std::make_unique<Holder>(std::move(*next));
-        },
-        nullptr, [&](internal::PipelineItem& item) { transform(static_cast<Holder&>(item).value); },
-        [&](internal::PipelineItem& item) { write(static_cast<Holder&>(item).value); });
+    internal::ordered_pipeline_of<Item>(n_threads, max_in_flight, read, nullptr, transform, write);
 }
 
 /// As above with a second serial, in-order input stage: read(item i+1) and read_more(item i) run
@@ -61,22 +71,7 @@ template <class Item>
 void ordered_pipeline(int n_threads, std::size_t max_in_flight, std::function<std::optional<Item>()> read,
                       std::function<void(Item&)> read_more, std::function<void(Item&)> transform,
                       std::function<void(Item&)> write) {
-    struct Holder final : internal::PipelineItem {
-        explicit Holder(Item&& v) : value(std::move(v)) {}
-        Item value;
-    };
-    const std::function<void(internal::PipelineItem&)> more = [&](internal::PipelineItem& item) {
-        read_more(static_cast<Holder&>(item).value);
-    };
-    internal::run_ordered_pipeline(
-        n_threads, max_in_flight,
-        [&]() -> std::unique_ptr<internal::PipelineItem> {
-            auto next = read();
-            if (!next) return nullptr;
-            return std::make_unique<Holder>(std::move(*next));
-        },
-        &more, [&](internal::PipelineItem& item) { transform(static_cast<Holder&>(item).value); },
-        [&](internal::PipelineItem& item) { write(static_cast<Holder&>(item).value); });
+    internal::ordered_pipeline_of<Item>(n_threads, max_in_flight, read, &read_more, transform, write);
 }
 
 }  // namespace kupffer
