@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Demultiplex + map benchmark: kupffer against kallisto|bustools and STARsolo (Debian packages)
-# on the same simulated 10x v3 run, at equal threads. Prints wall time, CPU time, peak memory and
+# Demultiplex + map (and count) benchmark: kupffer against kallisto|bustools and STARsolo (Debian
+# packages) on the same simulated 10x v3 run, at equal threads. Prints wall time, CPU time, peak memory and
 # read pairs per second per thread, side by side, plus the floor (merely decompressing the FASTQ)
 # and kupffer's speed and memory as ratios to each peer.
 # Usage: bench/align.sh [threads] [read-pairs-per-cell] [workdir]
@@ -75,6 +75,13 @@ measure starsolo STAR --genomeDir star_index --readFilesIn "$(echo $R2 | tr ' ' 
   --soloUMIstart 17 --soloUMIlen 12 --soloFeatures Gene GeneFull --outSAMtype None --runThreadN "$threads" \
   --outFileNamePrefix star_out/
 
+# Counting (issue 4): kupffer count on kupffer's records vs bustools count on kallisto's sorted BUS
+# file. STARsolo counts inside its single run (its wall time above includes it).
+measure kupffer_count "$kupffer" count -i kupffer_out -t "$threads"
+awk -F'\t' '{print $1"\t"$2}' t2g.tsv > t2g2.tsv
+measure bustools_count bustools count -o kb_out/counts -g t2g2.tsv -e kb_out/matrix.ec -t kb_out/transcripts.txt --genecounts \
+  kb_out/sorted.bus
+
 printf "\n%d read pairs, %d threads\n\n" "$pairs" "$threads"
 printf "%-28s %9s %9s %10s %16s\n" "tool" "wall s" "CPU s" "peak MiB" "pairs/s/thread"
 for name in floor kupffer kb starsolo; do
@@ -89,3 +96,8 @@ printf "\nkupffer speed-up: %.2fx vs kallisto|bustools, %.2fx vs STARsolo (wall 
   "$(echo "${wall[kb]} / ${wall[kupffer]}" | bc -l)" "$(echo "${wall[starsolo]} / ${wall[kupffer]}" | bc -l)"
 printf "kupffer peak memory: %.2fx kallisto|bustools, %.2fx STARsolo\n" \
   "$(echo "${mem[kupffer]} / ${mem[kb]}" | bc -l)" "$(echo "${mem[kupffer]} / ${mem[starsolo]}" | bc -l)"
+printf "\ncounting (UMI collapse + matrix; kupffer also calls cells with EmptyDrops and writes MTX, HDF5, h5ad)\n"
+printf "%-28s %9s %9s %10s\n" "tool" "wall s" "CPU s" "peak MiB"
+for name in kupffer_count bustools_count; do
+  printf "%-28s %9.1f %9.1f %10.0f\n" "$name" "${wall[$name]}" "${cpu[$name]}" "$(echo "${mem[$name]} / 1024" | bc -l)"
+done
