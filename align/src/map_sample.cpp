@@ -204,9 +204,12 @@ struct PendingBarcode {
     std::array<char, 32> sequence{};
     std::array<char, 32> quality{};
     std::uint32_t length = 0;
-    std::uint64_t record = kNoRecord;  ///< index of the read's record, or kNoRecord if it did not map
-    static constexpr std::uint64_t kNoRecord = ~std::uint64_t{0};
 };
+
+/// A record whose barcode waits for correction carries this bit plus its pending index as a
+/// placeholder barcode: unique, so it never merges with another record, and found again by value
+/// however records were sorted in the meantime.
+constexpr std::uint64_t kPendingBit = std::uint64_t{1} << 63;
 
 struct Batch {
     std::string r1;                      // R1 seq + qual of every pair, back to back
@@ -220,7 +223,7 @@ struct Batch {
     std::vector<std::vector<std::uint32_t>> classes;  // batch-local equivalence classes
     std::vector<std::uint32_t> exact_hits;            // whitelist indices of exact barcodes
     std::vector<std::uint64_t> observed;              // raw barcodes (whitelist-free mode)
-    std::vector<PendingBarcode> pending;               // .record is batch-local here
+    std::vector<PendingBarcode> pending;
     SampleMetrics metrics;
 };
 
@@ -242,6 +245,17 @@ void add(SampleMetrics& into, const SampleMetrics& m) {
     into.umi_q30 += m.umi_q30;
     into.cdna_bases += m.cdna_bases;
     into.cdna_q30 += m.cdna_q30;
+}
+
+/// Sorts records and merges equal keys, summing counts.
+void merge_records(std::vector<Record>& records) {
+    std::sort(records.begin(), records.end());
+    std::size_t out = 0;
+    for (std::size_t i = 0; i < records.size(); ++i) {
+        if (out > 0 && !(records[out - 1] < records[i])) records[out - 1].count += records[i].count;
+        else records[out++] = records[i];
+    }
+    records.resize(out);
 }
 
 }  // namespace
@@ -289,6 +303,7 @@ MapSampleResults map_sample(const SampleFastqs& sample, const Index& index, cons
     }
     const bool infer = whitelist == nullptr;
     const std::uint32_t bc_length = chem->barcode.length;
+    if (bc_length > 31) throw OptionError("chemistry " + chem->name + ": barcodes longer than 31 bases are not supported");
 
     RecordFile& out = results.records;
     out.barcode_length = bc_length;
@@ -419,8 +434,8 @@ MapSampleResults map_sample(const SampleFastqs& sample, const Index& index, cons
                 if (!mapped.mapped) continue;
                 auto [it, fresh] = local.try_emplace(mapped.genes, static_cast<std::uint32_t>(batch.classes.size()));
                 if (fresh) batch.classes.push_back(mapped.genes);
-                if (!exact) batch.pending.back().record = batch.records.size();
-                batch.records.push_back({exact ? whitelist->barcode(*exact) : raw, packed_umi, it->second,
+                const std::uint64_t barcode = exact ? whitelist->barcode(*exact) : kPendingBit | (batch.pending.size() - 1);
+                batch.records.push_back({barcode, packed_umi, it->second,
                                          flags | static_cast<std::uint32_t>(mapped.status), 1, 0});
             }
             batch.r1 = {};
@@ -435,15 +450,17 @@ MapSampleResults map_sample(const SampleFastqs& sample, const Index& index, cons
                 if (fresh) out.eq_classes.push_back(batch.classes[c]);
                 global[c] = it->second;
             }
-            const std::uint64_t first = out.records.size();
+            // Before the record vector would double, fold reads of the same molecule into one
+            // record, so memory grows with distinct molecules rather than with reads.
+            if (out.records.size() + batch.records.size() > out.records.capacity() && out.records.size() > (1U << 20))
+                merge_records(out.records);
+            const std::uint64_t pending_offset = pending.size();
             for (auto r : batch.records) {
                 r.eq_class = global[r.eq_class];
+                if (r.barcode & kPendingBit) r.barcode += pending_offset;
                 out.records.push_back(r);
             }
-            for (auto p : batch.pending) {
-                if (p.record != PendingBarcode::kNoRecord) p.record += first;
-                pending.push_back(p);
-            }
+            pending.insert(pending.end(), batch.pending.begin(), batch.pending.end());
             for (auto hit : batch.exact_hits) ++exact_counts[hit];
             for (auto raw : batch.observed) ++observed[raw];
             metrics.barcode_exact += batch.exact_hits.size();
@@ -467,17 +484,24 @@ MapSampleResults map_sample(const SampleFastqs& sample, const Index& index, cons
     metrics.whitelist_size = whitelist->size();
     const BarcodeCorrector corrector(*whitelist, std::move(exact_counts), options.correction);
     constexpr std::uint64_t kDropped = ~std::uint64_t{0};
-    for (const auto& p : pending) {
+    std::vector<std::uint64_t> resolved(pending.size(), kDropped);
+    std::vector<char> corrected(pending.size(), 0);
+    for (std::size_t i = 0; i < pending.size(); ++i) {
+        const auto& p = pending[i];
         const BarcodeMatch match = corrector.correct({p.sequence.data(), p.length}, {p.quality.data(), p.length});
         if (match.status == BarcodeStatus::Rejected) {
             ++metrics.barcode_rejected;
-            if (p.record != PendingBarcode::kNoRecord) out.records[p.record].barcode = kDropped;
             continue;
         }
         (match.status == BarcodeStatus::Exact ? metrics.barcode_exact : metrics.barcode_corrected)++;
-        if (p.record == PendingBarcode::kNoRecord) continue;
-        out.records[p.record].barcode = whitelist->barcode(match.index);
-        if (match.status == BarcodeStatus::Corrected) out.records[p.record].flags |= kBarcodeCorrected;
+        resolved[i] = whitelist->barcode(match.index);
+        corrected[i] = match.status == BarcodeStatus::Corrected;
+    }
+    for (auto& r : out.records) {
+        if (!(r.barcode & kPendingBit)) continue;
+        const std::uint64_t i = r.barcode & ~kPendingBit;
+        r.barcode = resolved[i];
+        if (corrected[i]) r.flags |= kBarcodeCorrected;
     }
     std::vector<PendingBarcode>().swap(pending);
     std::erase_if(out.records, [](const Record& r) { return r.barcode == kDropped; });
