@@ -11,6 +11,7 @@
 #include "kupffer/core/dna.hpp"
 #include "kupffer/core/errors.hpp"
 #include "kupffer/core/output_file.hpp"
+#include "kupffer/quant/bam_records.hpp"
 #include "kupffer/quant/cell_calling.hpp"
 #include "kupffer/quant/count.hpp"
 #include "kupffer/quant/count_metrics.hpp"
@@ -34,15 +35,19 @@ void write_folder(const fs::path& folder, F&& fill) {
 std::function<void()> add_count_command(CLI::App& app) {
     auto* cmd = app.add_subcommand("count", "Count molecules and call cells for every sample folder written by `kupffer map`");
     struct Args {
-        std::string input;
+        std::string input, bam, out;
         std::vector<std::string> samples;
         bool exact = false, velocity = false;
         quant::CountOptions count;
         quant::CellCallingOptions cells;
     };
     auto args = std::make_shared<Args>();
-    cmd->add_option("--input,-i", args->input, "The `kupffer map` output folder (one subfolder per sample)")
-        ->required()->check(CLI::ExistingDirectory);
+    auto* input = cmd->add_option("--input,-i", args->input, "The `kupffer map` output folder (one subfolder per sample)")
+                      ->check(CLI::ExistingDirectory);
+    auto* bam = cmd->add_option("--bam", args->bam, "Count an existing BAM with CB/UB/GX tags (Cell Ranger, STARsolo) instead")
+                    ->check(CLI::ExistingFile);
+    cmd->add_option("--out,-o", args->out, "With --bam: the sample folder to write");
+    input->excludes(bam);
     cmd->add_option("--samples", args->samples, "Only these samples")->delimiter(',');
     cmd->add_flag("--include-introns", args->count.include_introns, "Count unspliced (intronic) molecules in the gene matrix");
     cmd->add_flag("--exact-umis", args->exact, "No UMI correction (default: directional, 1 mismatch)");
@@ -58,7 +63,19 @@ std::function<void()> add_count_command(CLI::App& app) {
         args->count.umi_method = args->exact ? quant::UmiMethod::Exact : quant::UmiMethod::Directional;
         args->cells.threads = args->count.threads;
         std::vector<fs::path> folders;
-        if (args->samples.empty()) {
+        if (!args->bam.empty()) {
+            if (args->out.empty()) throw OptionError("--bam needs --out (the sample folder to write)");
+            fs::create_directories(args->out);
+            quant::BamRecordStats stats;
+            align::write_records(fs::path(args->out) / "records.kpf", quant::records_from_bam(args->bam, &stats));
+            std::printf("kupffer count: %llu alignments in %s, %llu used (%llu secondary, %llu multi-mapped, %llu without CB/UB/GX)\n",
+                        static_cast<unsigned long long>(stats.alignments), args->bam.c_str(), static_cast<unsigned long long>(stats.used),
+                        static_cast<unsigned long long>(stats.secondary), static_cast<unsigned long long>(stats.multimapped),
+                        static_cast<unsigned long long>(stats.missing_tags));
+            folders.push_back(args->out);
+        } else if (args->input.empty()) {
+            throw OptionError("give --input (a `kupffer map` folder) or --bam");
+        } else if (args->samples.empty()) {
             for (const auto& e : fs::directory_iterator(args->input))
                 if (e.is_directory() && fs::exists(e.path() / "records.kpf")) folders.push_back(e.path());
             std::sort(folders.begin(), folders.end());
