@@ -1,0 +1,90 @@
+#include "kupffer/cluster/hvg.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <numeric>
+
+namespace kupffer::cluster {
+
+namespace {
+/// Local linear regression with tricube weights (LOESS, degree 1) of y on x at every point.
+std::vector<double> loess(const std::vector<double>& x, const std::vector<double>& y, double span, const std::vector<double>& at) {
+    std::vector<std::size_t> order(x.size());
+    std::iota(order.begin(), order.end(), 0);
+    std::sort(order.begin(), order.end(), [&](auto a, auto b) { return x[a] < x[b]; });
+    std::vector<double> xs, ys;
+    for (auto i : order) xs.push_back(x[i]), ys.push_back(y[i]);
+    const std::size_t n = xs.size();
+    const std::size_t window = std::max<std::size_t>(3, static_cast<std::size_t>(std::ceil(span * static_cast<double>(n))));
+    std::vector<double> fit(at.size());
+    for (std::size_t i = 0; i < at.size(); ++i) {
+        const double x0 = std::clamp(at[i], xs.front(), xs.back());
+        // The `window` nearest points to x0.
+        std::size_t lo = static_cast<std::size_t>(std::lower_bound(xs.begin(), xs.end(), x0) - xs.begin());
+        std::size_t left = lo, right = lo;  // [left, right)
+        while (right - left < std::min(window, n)) {
+            if (left == 0) ++right;
+            else if (right == n) --left;
+            else if (x0 - xs[left - 1] <= xs[right] - x0) --left;
+            else ++right;
+        }
+        double maxd = 0;
+        for (std::size_t j = left; j < right; ++j) maxd = std::max(maxd, std::abs(xs[j] - x0));
+        maxd = maxd > 0 ? maxd * 1.000001 : 1.0;
+        double sw = 0, sx = 0, sy = 0, sxx = 0, sxy = 0;
+        for (std::size_t j = left; j < right; ++j) {
+            const double d = std::abs(xs[j] - x0) / maxd;
+            const double w = std::pow(1 - d * d * d, 3);
+            sw += w, sx += w * xs[j], sy += w * ys[j], sxx += w * xs[j] * xs[j], sxy += w * xs[j] * ys[j];
+        }
+        const double denom = sw * sxx - sx * sx;
+        const double slope = std::abs(denom) > 1e-12 ? (sw * sxy - sx * sy) / denom : 0.0;
+        fit[i] = (sy - slope * sx) / sw + slope * x0;
+    }
+    return fit;
+}
+}  // namespace
+
+HvgResults model_gene_var(const SparseMatrix<float>& m, const HvgOptions& options) {
+    HvgResults r;
+    const std::uint32_t genes = m.n_rows;
+    const double n = m.n_cols;
+    std::vector<double> sum(genes, 0), sumsq(genes, 0);
+    for (std::uint64_t k = 0; k < m.nnz(); ++k) {
+        const double v = m.values[k];
+        sum[m.row_indices[k]] += v;
+        sumsq[m.row_indices[k]] += v * v;
+    }
+    r.mean.resize(genes);
+    r.total.resize(genes);
+    for (std::uint32_t g = 0; g < genes; ++g) {
+        r.mean[g] = sum[g] / n;
+        r.total[g] = n > 1 ? (sumsq[g] - n * r.mean[g] * r.mean[g]) / (n - 1) : 0;
+    }
+    std::vector<double> fx, fy;
+    for (std::uint32_t g = 0; g < genes; ++g)
+        if (r.mean[g] >= options.min_mean) fx.push_back(r.mean[g]), fy.push_back(r.total[g]);
+    if (fx.size() < 3) {
+        fx = r.mean;
+        fy = r.total;
+    }
+    r.tech = loess(fx, fy, options.span, r.mean);
+    // Below the fitted range, technical variance shrinks to zero with the mean (as scran's trend).
+    const double min_fit = *std::min_element(fx.begin(), fx.end());
+    for (std::uint32_t g = 0; g < genes; ++g) {
+        if (r.mean[g] < min_fit) r.tech[g] *= r.mean[g] / min_fit;
+        r.tech[g] = std::max(0.0, r.tech[g]);
+    }
+    r.bio.resize(genes);
+    for (std::uint32_t g = 0; g < genes; ++g) r.bio[g] = r.total[g] - r.tech[g];
+    std::vector<std::uint32_t> order(genes);
+    std::iota(order.begin(), order.end(), 0U);
+    std::sort(order.begin(), order.end(), [&](auto a, auto b) { return r.bio[a] != r.bio[b] ? r.bio[a] > r.bio[b] : a < b; });
+    for (auto g : order) {
+        if (r.selected.size() == options.top || !(r.bio[g] > 0)) break;
+        r.selected.push_back(g);
+    }
+    return r;
+}
+
+}  // namespace kupffer::cluster

@@ -1,0 +1,112 @@
+#include <gtest/gtest.h>
+
+#include <Eigen/Dense>
+#include <algorithm>
+#include <cmath>
+
+#include "kupffer/cluster/hvg.hpp"
+#include "kupffer/cluster/normalize.hpp"
+#include "kupffer/cluster/pca.hpp"
+#include "kupffer/core/errors.hpp"
+#include "kupffer/core/matrix_market.hpp"
+#include "kupffer/core/random.hpp"
+#include "kupffer/core/text_reader.hpp"
+#include "test_dir.hpp"
+
+using namespace kupffer;
+using namespace kupffer::cluster;
+
+namespace {
+/// 300 cells x 200 genes: three groups of 100 cells, each raising its own 5 genes (genes 0-14); as
+/// in real data, most genes vary only by chance.
+CountMatrix three_groups(std::uint64_t seed = 4) {
+    Rng rng(seed);
+    std::vector<Triplet> t;
+    for (std::uint32_t c = 0; c < 300; ++c)
+        for (std::uint32_t g = 0; g < 200; ++g) {
+            double mean = 2.0 + static_cast<double>(g % 7);
+            if (g < 15 && g / 5 == c / 100) mean = 20.0;
+            std::uint32_t k = 0;  // Poisson by inversion
+            double p = std::exp(-mean), cdf = p, u = rng.uniform();
+            while (u > cdf && k < 200) p *= mean / ++k, cdf += p;
+            if (k) t.push_back({g, c, k});
+        }
+    return count_matrix_from_triplets(200, 300, std::move(t));
+}
+Eigen::MatrixXd dense_cells_by_genes(const SparseMatrix<float>& m) {
+    Eigen::MatrixXd d = Eigen::MatrixXd::Zero(m.n_cols, m.n_rows);
+    for (std::uint32_t c = 0; c < m.n_cols; ++c) {
+        auto rows = m.column_rows(c);
+        for (std::size_t k = 0; k < rows.size(); ++k) d(c, rows[k]) = m.column_values(c)[k];
+    }
+    return d;
+}
+}  // namespace
+
+TEST(LogNormalize, MatchesScuttlesDefinition) {
+    const auto m = count_matrix_from_triplets(2, 2, {{0, 0, 3}, {1, 0, 1}, {0, 1, 12}});
+    const auto r = log_normalize(m);
+    // Library sizes 4 and 12, mean 8: size factors 0.5 and 1.5.
+    EXPECT_DOUBLE_EQ(r.size_factors[0], 0.5);
+    EXPECT_DOUBLE_EQ(r.size_factors[1], 1.5);
+    EXPECT_FLOAT_EQ(r.logcounts.values[0], static_cast<float>(std::log2(3 / 0.5 + 1)));
+    EXPECT_FLOAT_EQ(r.logcounts.values[2], static_cast<float>(std::log2(12 / 1.5 + 1)));
+    const auto empty = count_matrix_from_triplets(2, 2, {{0, 0, 3}});
+    EXPECT_THROW(log_normalize(empty), OptionError);
+}
+
+TEST(ModelGeneVar, RanksGroupGenesAboveBackground) {
+    const auto norm = log_normalize(three_groups());
+    const auto hvg = model_gene_var(norm.logcounts, {.top = 15});
+    ASSERT_EQ(hvg.selected.size(), 15U);
+    // The strongest are all group genes; every gene raised at least 5-fold (baseline 2-4) is
+    // selected. Group genes raised only 2.5-3x over a high baseline may rank among chance ones.
+    for (std::size_t i = 0; i < 8; ++i) EXPECT_LT(hvg.selected[i], 15U) << "rank " << i;
+    for (std::uint32_t g : {0U, 1U, 2U, 7U, 8U, 9U, 14U})
+        EXPECT_NE(std::find(hvg.selected.begin(), hvg.selected.end(), g), hvg.selected.end()) << "gene " << g;
+}
+
+TEST(ModelGeneVar, FindsVariableGenesInRealPbmcs) {
+    const auto path = test::shared_data("pbmc_chr21_filtered_v3/matrix.mtx.gz");
+    if (!std::filesystem::exists(path)) GTEST_SKIP() << "shared data not found";
+    const auto counts = read_matrix_market(path);
+    const auto names = read_lines(test::shared_data("pbmc_chr21_filtered_v3/features.tsv.gz"));
+    const auto hvg = model_gene_var(log_normalize(counts).logcounts, {.top = 50});
+    ASSERT_EQ(hvg.selected.size(), 50U);
+    // Biological components decrease along the selection and are positive.
+    for (std::size_t i = 1; i < hvg.selected.size(); ++i) EXPECT_GE(hvg.bio[hvg.selected[i - 1]], hvg.bio[hvg.selected[i]]);
+    EXPECT_GT(hvg.bio[hvg.selected.back()], 0);
+}
+
+TEST(Pca, MatchesADenseEigendecompositionAndIgnoresThreads) {
+    const auto norm = log_normalize(three_groups());
+    std::vector<std::uint32_t> genes(60);  // the 15 group genes and 45 others
+    for (std::uint32_t g = 0; g < 60; ++g) genes[g] = g;
+    PcaOptions o;
+    o.components = 5;
+    o.threads = 1;
+    const auto pca = run_pca(norm.logcounts, genes, o);
+    // Dense reference.
+    Eigen::MatrixXd x = dense_cells_by_genes(norm.logcounts).leftCols(60);
+    x.rowwise() -= x.colwise().mean();
+    const Eigen::MatrixXd cov = (x.transpose() * x) / (x.rows() - 1);
+    Eigen::SelfAdjointEigenSolver<Eigen::MatrixXd> es(cov);
+    for (int c = 0; c < 5; ++c) {
+        const double expected = es.eigenvalues()[59 - c];
+        EXPECT_NEAR(pca.variance[static_cast<std::size_t>(c)], expected, 1e-8 * expected);
+        const Eigen::VectorXd ref = es.eigenvectors().col(59 - c);
+        EXPECT_NEAR(std::abs(ref.dot(pca.rotation.col(c))), 1.0, 1e-6);
+        // Scores are the centred data on that axis: their variance is the eigenvalue.
+        const Eigen::VectorXd s = pca.scores.col(c);
+        EXPECT_NEAR((s.array() - s.mean()).square().sum() / 299.0, expected, 1e-6 * expected);
+    }
+    EXPECT_NEAR(pca.total_variance, cov.trace(), 1e-9 * cov.trace());
+    // Two real axes separate three groups; the third is noise.
+    EXPECT_GT(pca.variance[1], 5 * pca.variance[2]);
+    o.threads = 4;
+    const auto again = run_pca(norm.logcounts, genes, o);
+    EXPECT_TRUE(again.scores == pca.scores);
+    o.scale = true;
+    const auto scaled = run_pca(norm.logcounts, genes, o);
+    EXPECT_NEAR(scaled.total_variance, 60.0, 1e-9);
+}
