@@ -3,6 +3,8 @@ find_package(PkgConfig REQUIRED)
 pkg_check_modules(HTSLIB REQUIRED IMPORTED_TARGET htslib)
 pkg_check_modules(LIBDEFLATE REQUIRED IMPORTED_TARGET libdeflate)
 pkg_check_modules(HDF5 REQUIRED IMPORTED_TARGET hdf5)
+# igraph through pkg-config: its CMake config wants arpack, glpk and plfit development packages.
+pkg_check_modules(IGRAPH REQUIRED IMPORTED_TARGET igraph)
 find_package(ZLIB REQUIRED)
 find_package(TBB REQUIRED)
 find_package(Eigen3 REQUIRED NO_MODULE)

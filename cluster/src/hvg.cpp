@@ -87,4 +87,63 @@ HvgResults model_gene_var(const SparseMatrix<float>& m, const HvgOptions& option
     return r;
 }
 
+HvgResults seurat_vst(const CountMatrix& m, const HvgOptions& options) {
+    HvgResults r;
+    const std::uint32_t genes = m.n_rows;
+    const double n = m.n_cols;
+    std::vector<double> sum(genes, 0), sumsq(genes, 0);
+    for (std::uint64_t k = 0; k < m.nnz(); ++k) {
+        const double v = m.values[k];
+        sum[m.row_indices[k]] += v;
+        sumsq[m.row_indices[k]] += v * v;
+    }
+    r.mean.resize(genes);
+    r.total.resize(genes);
+    r.tech.assign(genes, 0.0);
+    std::vector<double> lx, ly;
+    std::vector<std::uint32_t> fitted;
+    for (std::uint32_t g = 0; g < genes; ++g) {
+        r.mean[g] = sum[g] / n;
+        r.total[g] = n > 1 ? (sumsq[g] - n * r.mean[g] * r.mean[g]) / (n - 1) : 0;
+        if (r.total[g] > 0) {
+            lx.push_back(std::log10(r.mean[g]));
+            ly.push_back(std::log10(r.total[g]));
+            fitted.push_back(g);
+        }
+    }
+    r.bio.assign(genes, 0.0);
+    if (fitted.size() >= 3) {
+        const auto trend = loess(lx, ly, options.span, lx);
+        const double clip = std::sqrt(n);
+        std::vector<double> expected_sd(genes, 0.0);
+        for (std::size_t i = 0; i < fitted.size(); ++i) expected_sd[fitted[i]] = std::sqrt(std::pow(10.0, trend[i]));
+        // Sum of squared standardised values: zeros contribute (mean/sd)^2 each, clipped.
+        std::vector<double> acc(genes, 0.0);
+        std::vector<std::uint32_t> nonzero(genes, 0);
+        for (std::uint32_t c = 0; c < m.n_cols; ++c) {
+            auto rows = m.column_rows(c);
+            auto vals = m.column_values(c);
+            for (std::size_t k = 0; k < rows.size(); ++k) {
+                const auto g = rows[k];
+                if (expected_sd[g] <= 0) continue;
+                const double z = std::min(clip, (vals[k] - r.mean[g]) / expected_sd[g]);
+                acc[g] += z * z;
+                ++nonzero[g];
+            }
+        }
+        for (auto g : fitted) {
+            const double z0 = std::min(clip, (0.0 - r.mean[g]) / expected_sd[g]);
+            r.bio[g] = (acc[g] + (n - nonzero[g]) * z0 * z0) / (n - 1);
+        }
+    }
+    std::vector<std::uint32_t> order(genes);
+    std::iota(order.begin(), order.end(), 0U);
+    std::sort(order.begin(), order.end(), [&](auto a, auto b) { return r.bio[a] != r.bio[b] ? r.bio[a] > r.bio[b] : a < b; });
+    for (auto g : order) {
+        if (r.selected.size() == options.top || !(r.bio[g] > 0)) break;
+        r.selected.push_back(g);
+    }
+    return r;
+}
+
 }  // namespace kupffer::cluster

@@ -22,4 +22,10 @@ struct HvgResults {
 
 HvgResults model_gene_var(const SparseMatrix<float>& logcounts, const HvgOptions& options = {});
 
+/// Seurat's "vst" (FindVariableFeatures): a LOESS of log10 variance on log10 mean of the raw
+/// counts gives each gene's expected SD; values are standardised with it, clipped at sqrt(cells),
+/// and genes are ranked by the variance of the standardised values. In the results, `mean` and
+/// `total` are the raw mean and variance, `bio` the standardised variance, `tech` unused (0).
+HvgResults seurat_vst(const CountMatrix& counts, const HvgOptions& options = {});
+
 }  // namespace kupffer::cluster

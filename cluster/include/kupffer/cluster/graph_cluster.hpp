@@ -1,0 +1,40 @@
+#pragma once
+// Clustering cells as Seurat does: exact k nearest neighbours in PC space (the cell itself first),
+// a shared-nearest-neighbour graph (Jaccard index of neighbour sets, pruned below 1/15), and
+// Leiden on modularity with a resolution (igraph). Seeded and thread-independent.
+#include <cstdint>
+#include <vector>
+
+#include <Eigen/Dense>
+
+namespace kupffer::cluster {
+
+struct NeighborOptions {
+    std::uint32_t k = 20;  ///< neighbours per cell, itself included (Seurat's k.param)
+    int threads = 0;
+};
+
+/// k nearest cells of each row of `points` (Euclidean), nearest first, ties by index.
+std::vector<std::vector<std::uint32_t>> nearest_neighbors(const Eigen::MatrixXd& points, const NeighborOptions& options = {});
+
+struct WeightedEdge {
+    std::uint32_t from, to;  ///< from < to
+    double weight;
+};
+
+/// Jaccard index of every pair of cells sharing a neighbour; pairs below `prune` are dropped.
+std::vector<WeightedEdge> shared_neighbor_graph(const std::vector<std::vector<std::uint32_t>>& neighbors, double prune = 1.0 / 15);
+
+struct LeidenOptions {
+    double resolution = 1.0;
+    std::uint64_t seed = 1;
+    double beta = 0.01;     ///< randomness of the refinement step (igraph's default)
+};
+
+/// Cluster labels 0..K-1, numbered by decreasing size (ties by first cell).
+std::vector<std::uint32_t> leiden(std::uint32_t cells, const std::vector<WeightedEdge>& edges, const LeidenOptions& options = {});
+
+/// Adjusted Rand index between two labelings of the same cells.
+double adjusted_rand_index(const std::vector<std::uint32_t>& a, const std::vector<std::uint32_t>& b);
+
+}  // namespace kupffer::cluster
