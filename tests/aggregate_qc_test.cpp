@@ -90,3 +90,37 @@ TEST(QualityControl, FlagsTheSimulatedDamagedCellsByMitochondrialFraction) {
     EXPECT_EQ(qc_rhesus.mito_genes_found, 13U);
     EXPECT_EQ(qc_rhesus.high_mito, qc.high_mito);
 }
+
+#include "kupffer/cluster/graph_cluster.hpp"
+#include "kupffer/cluster/hvg.hpp"
+#include "kupffer/cluster/normalize.hpp"
+#include "kupffer/cluster/pca.hpp"
+
+TEST(Clustering, RecoversTheSimulatedCellTypes) {
+    // normalise -> 500 HVGs -> 30 PCs -> kNN (20) -> SNN -> Leiden, on the true counts of the
+    // study's single, healthy cells; issue 5 asks for ARI >= 0.9 against the true types.
+    const fs::path root = test::study_root();
+    const auto all = aggregate(read_samplesheet(root / "samplesheet.csv"), {root / "truth/counts", ""});
+    std::map<std::string, std::pair<std::string, bool>> truth;
+    for (const auto& line : read_lines(root / "truth/barcodes.tsv.gz")) {
+        const auto f = split(line, '\t');
+        if (f[0] != "sample")
+            truth[std::string(f[0]) + "_" + std::string(f[1]) + "-1"] = {std::string(f[3]), f[2] == "1" && f[8] == "0" && f[10] == "0"};
+    }
+    std::vector<bool> keep(all.counts.n_cols);
+    std::map<std::string, std::uint32_t> type_id;
+    std::vector<std::uint32_t> types;
+    for (std::uint32_t c = 0; c < all.counts.n_cols; ++c) {
+        const auto& t = truth.at(all.cells[c]);
+        keep[c] = t.second;
+        if (keep[c]) types.push_back(type_id.try_emplace(t.first, static_cast<std::uint32_t>(type_id.size())).first->second);
+    }
+    const auto cells = quant::select_columns(all.counts, keep);
+    const auto norm = log_normalize(cells);
+    const auto pca = run_pca(norm.logcounts, model_gene_var(norm.logcounts, {.top = 500}).selected, {.components = 30});
+    const auto labels = leiden(cells.n_cols, shared_neighbor_graph(nearest_neighbors(pca.scores, {.k = 20})), {.resolution = 1.0});
+    const double ari = adjusted_rand_index(labels, types);
+    std::printf("%u cells of %zu types: %u clusters, ARI %.3f\n", cells.n_cols, type_id.size(),
+                *std::max_element(labels.begin(), labels.end()) + 1, ari);
+    EXPECT_GE(ari, 0.9);
+}
