@@ -4,6 +4,8 @@
 #include <cmath>
 #include <numeric>
 
+#include "kupffer/core/statistics.hpp"
+
 namespace kupffer::cluster {
 
 namespace {
@@ -43,24 +45,25 @@ std::vector<double> loess(const std::vector<double>& x, const std::vector<double
     }
     return fit;
 }
+
+/// Genes by decreasing score (ties by index), the first `top` with a positive score.
+std::vector<std::uint32_t> select_top(const std::vector<double>& score, std::size_t top) {
+    std::vector<std::uint32_t> order(score.size());
+    std::iota(order.begin(), order.end(), 0U);
+    std::sort(order.begin(), order.end(), [&](auto a, auto b) { return score[a] != score[b] ? score[a] > score[b] : a < b; });
+    std::vector<std::uint32_t> selected;
+    for (auto g : order) {
+        if (selected.size() == top || !(score[g] > 0)) break;
+        selected.push_back(g);
+    }
+    return selected;
+}
 }  // namespace
 
 HvgResults model_gene_var(const SparseMatrix<float>& m, const HvgOptions& options) {
     HvgResults r;
     const std::uint32_t genes = m.n_rows;
-    const double n = m.n_cols;
-    std::vector<double> sum(genes, 0), sumsq(genes, 0);
-    for (std::uint64_t k = 0; k < m.nnz(); ++k) {
-        const double v = m.values[k];
-        sum[m.row_indices[k]] += v;
-        sumsq[m.row_indices[k]] += v * v;
-    }
-    r.mean.resize(genes);
-    r.total.resize(genes);
-    for (std::uint32_t g = 0; g < genes; ++g) {
-        r.mean[g] = sum[g] / n;
-        r.total[g] = n > 1 ? (sumsq[g] - n * r.mean[g] * r.mean[g]) / (n - 1) : 0;
-    }
+    row_mean_variance(m, r.mean, r.total);
     std::vector<double> fx, fy;
     for (std::uint32_t g = 0; g < genes; ++g)
         if (r.mean[g] >= options.min_mean) fx.push_back(r.mean[g]), fy.push_back(r.total[g]);
@@ -77,13 +80,7 @@ HvgResults model_gene_var(const SparseMatrix<float>& m, const HvgOptions& option
     }
     r.bio.resize(genes);
     for (std::uint32_t g = 0; g < genes; ++g) r.bio[g] = r.total[g] - r.tech[g];
-    std::vector<std::uint32_t> order(genes);
-    std::iota(order.begin(), order.end(), 0U);
-    std::sort(order.begin(), order.end(), [&](auto a, auto b) { return r.bio[a] != r.bio[b] ? r.bio[a] > r.bio[b] : a < b; });
-    for (auto g : order) {
-        if (r.selected.size() == options.top || !(r.bio[g] > 0)) break;
-        r.selected.push_back(g);
-    }
+    r.selected = select_top(r.bio, options.top);
     return r;
 }
 
@@ -91,20 +88,11 @@ HvgResults seurat_vst(const CountMatrix& m, const HvgOptions& options) {
     HvgResults r;
     const std::uint32_t genes = m.n_rows;
     const double n = m.n_cols;
-    std::vector<double> sum(genes, 0), sumsq(genes, 0);
-    for (std::uint64_t k = 0; k < m.nnz(); ++k) {
-        const double v = m.values[k];
-        sum[m.row_indices[k]] += v;
-        sumsq[m.row_indices[k]] += v * v;
-    }
-    r.mean.resize(genes);
-    r.total.resize(genes);
+    row_mean_variance(m, r.mean, r.total);
     r.tech.assign(genes, 0.0);
     std::vector<double> lx, ly;
     std::vector<std::uint32_t> fitted;
     for (std::uint32_t g = 0; g < genes; ++g) {
-        r.mean[g] = sum[g] / n;
-        r.total[g] = n > 1 ? (sumsq[g] - n * r.mean[g] * r.mean[g]) / (n - 1) : 0;
         if (r.total[g] > 0) {
             lx.push_back(std::log10(r.mean[g]));
             ly.push_back(std::log10(r.total[g]));
@@ -136,13 +124,7 @@ HvgResults seurat_vst(const CountMatrix& m, const HvgOptions& options) {
             r.bio[g] = (acc[g] + (n - nonzero[g]) * z0 * z0) / (n - 1);
         }
     }
-    std::vector<std::uint32_t> order(genes);
-    std::iota(order.begin(), order.end(), 0U);
-    std::sort(order.begin(), order.end(), [&](auto a, auto b) { return r.bio[a] != r.bio[b] ? r.bio[a] > r.bio[b] : a < b; });
-    for (auto g : order) {
-        if (r.selected.size() == options.top || !(r.bio[g] > 0)) break;
-        r.selected.push_back(g);
-    }
+    r.selected = select_top(r.bio, options.top);
     return r;
 }
 

@@ -5,6 +5,7 @@
 #include <unordered_set>
 
 #include "kupffer/core/errors.hpp"
+#include "kupffer/core/statistics.hpp"
 
 namespace kupffer::cluster {
 
@@ -15,12 +16,6 @@ const std::vector<std::string>& rhesus_mito_genes() {
 }
 
 namespace {
-double median(std::vector<double> v) {
-    if (v.empty()) return 0;
-    std::sort(v.begin(), v.end());
-    const std::size_t n = v.size();
-    return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
-}
 /// Median and scaled MAD (x 1.4826, consistent with a normal's SD), as scuttle's isOutlier.
 std::pair<double, double> median_mad(const std::vector<double>& v) {
     const double m = median(v);

@@ -4,16 +4,9 @@
 #include <cstdio>
 #include <nlohmann/json.hpp>
 
-namespace kupffer::quant {
+#include "kupffer/core/statistics.hpp"
 
-namespace {
-double median(std::vector<double> v) {
-    if (v.empty()) return 0;
-    std::sort(v.begin(), v.end());
-    const std::size_t n = v.size();
-    return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
-}
-}  // namespace
+namespace kupffer::quant {
 
 CountMetrics summarize(const CountResults& counts, const CellCallingResults& cells, std::uint64_t read_pairs) {
     CountMetrics m;
