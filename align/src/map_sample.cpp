@@ -22,45 +22,6 @@ namespace {
 
 constexpr char kQ30 = 33 + 30;
 
-/// Reads R1/R2 pairs across all lanes of a sample, checking that the mates stay in step.
-class PairReader {
-public:
-    explicit PairReader(const SampleFastqs& sample) : sample_(&sample) { open(0); }
-
-    /// Next pair; false at the end of the last lane.
-    bool next(FastqRecord& a, FastqRecord& b) {
-        for (;;) {
-            const bool got1 = r1_->next(a);
-            const bool got2 = r2_->next(b);
-            if (got1 && got2) {
-                if (a.name != b.name)
-                    throw InputError(r2_->path().string(), r2_->record_number(),
-                                     "read name '" + std::string(b.name) + "' does not match R1's '" + std::string(a.name) +
-                                         "' at record " + std::to_string(r1_->record_number()) + " (R1 and R2 out of step)");
-                return true;
-            }
-            if (got1 != got2) {
-                const auto& shorter = got1 ? *r2_ : *r1_;
-                throw InputError(shorter.path().string(), shorter.record_number() + 1,
-                                 "ended after " + std::to_string(shorter.record_number()) + " records, before its mate file (R1 and R2 out of step)");
-            }
-            if (lane_ + 1 >= sample_->lanes.size()) return false;
-            open(lane_ + 1);
-        }
-    }
-    const FastqReader& r1() const { return *r1_; }
-
-private:
-    void open(std::size_t lane) {
-        lane_ = lane;
-        r1_ = std::make_unique<FastqReader>(sample_->lanes[lane].r1);
-        r2_ = std::make_unique<FastqReader>(sample_->lanes[lane].r2);
-    }
-    const SampleFastqs* sample_;
-    std::size_t lane_ = 0;
-    std::unique_ptr<FastqReader> r1_, r2_;
-};
-
 /// One mate's records across all lanes of a sample, in order.
 class MateStream {
 public:
@@ -129,9 +90,11 @@ Detection detect_chemistry(const SampleFastqs& sample, const Index& index, const
     // A sample of pairs from the start of the first lane.
     std::vector<std::string> r1s, r2s;
     {
-        PairReader reader(sample);
+        // Only the first pairs; the main pass checks that R1 and R2 stay in step over the whole run.
+        MateStream r1(sample, 0), r2(sample, 1);
         FastqRecord a, b;
-        while (r1s.size() < options.detection_reads && reader.next(a, b)) {
+        std::size_t lane1 = 0, lane2 = 0;
+        while (r1s.size() < options.detection_reads && r1.next(a, lane1) && r2.next(b, lane2)) {
             r1s.emplace_back(a.sequence);
             r2s.emplace_back(b.sequence);
         }
@@ -227,18 +190,11 @@ struct Batch {
     SampleMetrics metrics;
 };
 
+/// Adds what a batch counts (reads, base qualities, barcodes rejected before mapping); mapping
+/// metrics come from the final records instead.
 void add(SampleMetrics& into, const SampleMetrics& m) {
     into.read_pairs += m.read_pairs;
-    into.barcode_exact += m.barcode_exact;
-    into.barcode_corrected += m.barcode_corrected;
     into.barcode_rejected += m.barcode_rejected;
-    into.umi_with_n += m.umi_with_n;
-    into.umi_homopolymer += m.umi_homopolymer;
-    into.mapped += m.mapped;
-    into.spliced += m.spliced;
-    into.unspliced += m.unspliced;
-    into.ambiguous += m.ambiguous;
-    into.multi_gene += m.multi_gene;
     into.barcode_bases += m.barcode_bases;
     into.barcode_q30 += m.barcode_q30;
     into.umi_bases += m.umi_bases;
