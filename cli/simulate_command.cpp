@@ -39,6 +39,7 @@ std::function<void()> add_simulate_command(CLI::App& app) {
     cmd->add_option("--genome-size", o.genome_size, "Nuclear genome length in bases")->capture_default_str();
     cmd->add_option("--genes", o.genes, "Nuclear genes, named markers included")->capture_default_str();
     cmd->add_flag("!--no-read-truth", o.read_truth, "Skip truth/reads/ (smaller, faster for benchmarks)");
+    cmd->add_flag("!--counts-only", o.fastqs, "Write no FASTQs: reference, samplesheet and truth counts only");
     cmd->add_flag("--overwrite", o.overwrite, "Replace a non-empty output folder");
     return [cmd, options, out] {
         if (!cmd->parsed()) return;

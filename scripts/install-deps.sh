@@ -8,11 +8,11 @@ packages=(
   g++ cmake ninja-build pkg-config git ca-certificates
   # libraries kupffer links (no vendored copies)
   libhts-dev zlib1g-dev libdeflate-dev libeigen3-dev libspectra-dev libtbb-dev
-  libcli11-dev nlohmann-json3-dev libyaml-cpp-dev libhdf5-dev libigraph-dev
+  libcli11-dev nlohmann-json3-dev libyaml-cpp-dev libhdf5-dev libigraph-dev libboost-dev
   # tests and benchmarks
   libgtest-dev libgmock-dev libbenchmark-dev bc time
   # real clients the tests load our outputs with, and the peers the benchmarks run
-  python3-anndata python3-h5py python3-scipy r-cran-seurat r-cran-hdf5r r-cran-jsonlite r-bioc-dropletutils
+  python3-anndata python3-h5py python3-scipy r-cran-seurat r-cran-hdf5r r-cran-jsonlite r-bioc-dropletutils r-bioc-edger r-bioc-scran
   rna-star kallisto bustools
 )
 

@@ -76,6 +76,39 @@ template void write_dataset(const File&, hid_t, const std::string&, const std::v
 template void write_dataset(const File&, hid_t, const std::string&, const std::vector<float>&);
 template void write_dataset(const File&, hid_t, const std::string&, const std::vector<double>&);
 
+void write_matrix(const File& file, hid_t parent, const std::string& name, std::size_t rows, std::size_t cols,
+                  const std::vector<double>& values) {
+    if (values.size() != rows * cols) fail(file, name + " (shape does not match the values)");
+    const hsize_t dims[2] = {rows, cols};
+    Handle space(check(H5Screate_simple(2, dims, nullptr), file, name), H5Sclose);
+    Handle set(check(H5Dcreate2(parent, name.c_str(), H5T_NATIVE_DOUBLE, space.get(), H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT), file, name),
+               H5Dclose);
+    if (!values.empty() && H5Dwrite(set.get(), H5T_NATIVE_DOUBLE, H5S_ALL, H5S_ALL, H5P_DEFAULT, values.data()) < 0) fail(file, name);
+}
+
+void write_scalar_string(const File& file, hid_t parent, const std::string& name, const std::string& value) {
+    auto type = vlen_string_type(file);
+    Handle space(check(H5Screate(H5S_SCALAR), file, name), H5Sclose);
+    Handle set(check(H5Dcreate2(parent, name.c_str(), type.get(), space.get(), H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT), file, name), H5Dclose);
+    const char* p = value.c_str();
+    if (H5Dwrite(set.get(), type.get(), H5S_ALL, H5S_ALL, H5P_DEFAULT, &p) < 0) fail(file, name);
+}
+
+void write_scalar_double(const File& file, hid_t parent, const std::string& name, double value) {
+    Handle space(check(H5Screate(H5S_SCALAR), file, name), H5Sclose);
+    Handle set(check(H5Dcreate2(parent, name.c_str(), H5T_NATIVE_DOUBLE, space.get(), H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT), file, name),
+               H5Dclose);
+    if (H5Dwrite(set.get(), H5T_NATIVE_DOUBLE, H5S_ALL, H5S_ALL, H5P_DEFAULT, &value) < 0) fail(file, name);
+}
+
+void write_bool_attribute(const File& file, hid_t object, const std::string& name, bool value) {
+    Handle space(check(H5Screate(H5S_SCALAR), file, name), H5Sclose);
+    Handle attr(check(H5Acreate2(object, name.c_str(), H5T_NATIVE_INT8, space.get(), H5P_DEFAULT, H5P_DEFAULT), file, "attribute " + name),
+                H5Aclose);
+    const std::int8_t v = value ? 1 : 0;
+    if (H5Awrite(attr.get(), H5T_NATIVE_INT8, &v) < 0) fail(file, "attribute " + name);
+}
+
 void write_fixed_strings(const File& file, hid_t parent, const std::string& name, const std::vector<std::string>& values) {
     std::size_t width = 1;
     for (const auto& v : values) width = std::max(width, v.size());

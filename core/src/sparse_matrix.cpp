@@ -26,6 +26,52 @@ template struct SparseMatrix<std::uint32_t>;
 template struct SparseMatrix<float>;
 template struct SparseMatrix<double>;
 
+template <class Value>
+SparseMatrix<Value> transpose(const SparseMatrix<Value>& m) {
+    SparseMatrix<Value> t;
+    t.n_rows = m.n_cols;
+    t.n_cols = m.n_rows;
+    t.col_offsets.assign(static_cast<std::size_t>(m.n_rows) + 1, 0);
+    for (auto r : m.row_indices) ++t.col_offsets[r + 1];
+    for (std::uint32_t r = 0; r < m.n_rows; ++r) t.col_offsets[r + 1] += t.col_offsets[r];
+    t.row_indices.resize(m.nnz());
+    t.values.resize(m.nnz());
+    std::vector<std::uint64_t> next(t.col_offsets.begin(), t.col_offsets.end() - 1);
+    // Walking columns in order keeps each new column's rows sorted.
+    for (std::uint32_t c = 0; c < m.n_cols; ++c)
+        for (std::uint64_t k = m.col_offsets[c]; k < m.col_offsets[c + 1]; ++k) {
+            const std::uint64_t at = next[m.row_indices[k]]++;
+            t.row_indices[at] = c;
+            t.values[at] = m.values[k];
+        }
+    return t;
+}
+
+template <class Value>
+SparseMatrix<Value> select_columns(const SparseMatrix<Value>& m, const std::vector<std::uint32_t>& columns) {
+    SparseMatrix<Value> out;
+    out.n_rows = m.n_rows;
+    out.n_cols = static_cast<std::uint32_t>(columns.size());
+    out.col_offsets.reserve(columns.size() + 1);
+    for (auto c : columns) {
+        if (c >= m.n_cols) throw OptionError("column " + std::to_string(c) + " outside a matrix of " + std::to_string(m.n_cols));
+        out.row_indices.insert(out.row_indices.end(), m.row_indices.begin() + static_cast<std::ptrdiff_t>(m.col_offsets[c]),
+                               m.row_indices.begin() + static_cast<std::ptrdiff_t>(m.col_offsets[c + 1]));
+        out.values.insert(out.values.end(), m.values.begin() + static_cast<std::ptrdiff_t>(m.col_offsets[c]),
+                          m.values.begin() + static_cast<std::ptrdiff_t>(m.col_offsets[c + 1]));
+        out.col_offsets.push_back(out.row_indices.size());
+    }
+    return out;
+}
+
+#define KUPFFER_SPARSE_FUNCTIONS(V)                                   \
+    template SparseMatrix<V> transpose(const SparseMatrix<V>&); \
+    template SparseMatrix<V> select_columns(const SparseMatrix<V>&, const std::vector<std::uint32_t>&);
+KUPFFER_SPARSE_FUNCTIONS(std::uint32_t)
+KUPFFER_SPARSE_FUNCTIONS(float)
+KUPFFER_SPARSE_FUNCTIONS(double)
+#undef KUPFFER_SPARSE_FUNCTIONS
+
 CountMatrix count_matrix_from_triplets(std::uint32_t n_rows, std::uint32_t n_cols, std::vector<Triplet> triplets) {
     for (const auto& t : triplets)
         if (t.row >= n_rows || t.col >= n_cols)

@@ -20,19 +20,10 @@ void write_10x_mtx(const std::filesystem::path& folder, const CountMatrix& matri
 }
 
 CountMatrix select_columns(const CountMatrix& m, const std::vector<bool>& keep) {
-    CountMatrix out;
-    out.n_rows = m.n_rows;
-    out.col_offsets.assign(1, 0);
-    for (std::uint32_t c = 0; c < m.n_cols; ++c) {
-        if (!keep[c]) continue;
-        auto rows = m.column_rows(c);
-        auto vals = m.column_values(c);
-        out.row_indices.insert(out.row_indices.end(), rows.begin(), rows.end());
-        out.values.insert(out.values.end(), vals.begin(), vals.end());
-        out.col_offsets.push_back(out.row_indices.size());
-        ++out.n_cols;
-    }
-    return out;
+    std::vector<std::uint32_t> columns;
+    for (std::uint32_t c = 0; c < m.n_cols; ++c)
+        if (keep[c]) columns.push_back(c);
+    return kupffer::select_columns(m, columns);
 }
 
 }  // namespace kupffer::quant

@@ -107,7 +107,8 @@ nlohmann::json options_json(const SimulateOptions& o, std::uint32_t read1_length
             {"whitelist", o.whitelist.string()},
             {"genome_size", o.genome_size},
             {"genes", o.genes},
-            {"read_truth", o.read_truth}};
+            {"read_truth", o.read_truth},
+            {"fastqs", o.fastqs}};
 }
 
 }  // namespace
@@ -217,18 +218,23 @@ SimulateResults simulate(const SimulateOptions& options, const fs::path& out_dir
         const SampleMolecules sm = simulate_molecules(options, reference, model, design, whitelist, si);
 
         // Every read pair, in the random order a sequencer reports them.
+        std::uint64_t read_pairs = 0;
+        for (auto r : sm.reads) read_pairs += r;
         std::vector<std::uint32_t> order;
-        for (std::size_t m = 0; m < sm.molecules.size(); ++m)
-            order.insert(order.end(), sm.reads[m], static_cast<std::uint32_t>(m));
-        Rng shuffle_rng(options.seed, 0x5F, si);
-        std::shuffle(order.begin(), order.end(), shuffle_rng);
+        if (options.fastqs) {
+            order.reserve(read_pairs);
+            for (std::size_t m = 0; m < sm.molecules.size(); ++m)
+                order.insert(order.end(), sm.reads[m], static_cast<std::uint32_t>(m));
+            Rng shuffle_rng(options.seed, 0x5F, si);
+            std::shuffle(order.begin(), order.end(), shuffle_rng);
+        }
 
         std::optional<GzipWriter> read_truth;
-        if (options.read_truth) {
+        if (options.read_truth && options.fastqs) {
             read_truth.emplace(root / "truth/reads" / (design.name + ".tsv.gz"), 1);
             read_truth->write("read\tlane\tbarcode\tumi\tgene_id\ttranscript_id\tregion\tchrom\tpos\tstrand\tjunction\tinsert\tmolecule\n");
         }
-        for (std::uint32_t lane = 1; lane <= options.lanes; ++lane) {
+        for (std::uint32_t lane = 1; options.fastqs && lane <= options.lanes; ++lane) {
             const std::size_t begin = order.size() * (lane - 1) / options.lanes;
             const std::size_t end = order.size() * lane / options.lanes;
             char prefix[64];
@@ -275,7 +281,7 @@ SimulateResults simulate(const SimulateOptions& options, const fs::path& out_dir
         write_truth_counts(root / "truth/counts" / design.name, reference, sm, layout.barcode_length);
 
         SampleSummary summary{design.name, default_groups()[design.group].name, options.timepoints[design.timepoint],
-                              design.animal_name, 0, 0, sm.molecules.size(), order.size()};
+                              design.animal_name, 0, 0, sm.molecules.size(), read_pairs};
         std::string rows;
         for (const auto& b : sm.barcodes) {
             (b.is_cell ? summary.cells : summary.empty_droplets)++;

@@ -52,6 +52,15 @@ Handle create_group(const File& file, hid_t parent, const std::string& name);
 template <class T>
 void write_dataset(const File& file, hid_t parent, const std::string& name, const std::vector<T>& values);
 
+/// A 2-D dataset, rows x cols, from row-major values.
+void write_matrix(const File& file, hid_t parent, const std::string& name, std::size_t rows, std::size_t cols,
+                  const std::vector<double>& row_major);
+/// Scalar datasets (AnnData's "string" and "numeric-scalar" elements).
+void write_scalar_string(const File& file, hid_t parent, const std::string& name, const std::string& value);
+void write_scalar_double(const File& file, hid_t parent, const std::string& name, double value);
+/// A scalar int8 attribute (how kupffer stores booleans such as AnnData's "ordered").
+void write_bool_attribute(const File& file, hid_t object, const std::string& name, bool value);
+
 /// Fixed-length, null-padded byte strings (as Cell Ranger's HDF5 writes them).
 void write_fixed_strings(const File& file, hid_t parent, const std::string& name, const std::vector<std::string>& values);
 /// Variable-length UTF-8 strings (as h5py/anndata write them).

@@ -40,6 +40,14 @@ struct Triplet {
 /// zeros dropped. Throws OptionError if an index is out of range.
 CountMatrix count_matrix_from_triplets(std::uint32_t n_rows, std::uint32_t n_cols, std::vector<Triplet> triplets);
 
+/// The transpose (e.g. genes x cells -> cells x genes, giving per-gene access to a CSC matrix).
+template <class Value>
+SparseMatrix<Value> transpose(const SparseMatrix<Value>& m);
+
+/// The given columns, in the given order.
+template <class Value>
+SparseMatrix<Value> select_columns(const SparseMatrix<Value>& m, const std::vector<std::uint32_t>& columns);
+
 extern template struct SparseMatrix<std::uint32_t>;
 extern template struct SparseMatrix<float>;
 extern template struct SparseMatrix<double>;

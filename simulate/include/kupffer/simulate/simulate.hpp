@@ -40,6 +40,9 @@ struct SimulateOptions {
     std::uint64_t genome_size = 12'000'000;
     std::uint32_t genes = 1000;
     bool read_truth = true;  ///< write truth/reads/<sample>.tsv.gz (large for big runs)
+    /// Write FASTQ files at all; false = reference, samplesheet and truth counts only (seconds for
+    /// hundreds of thousands of cells: for analysis tests and benchmarks).
+    bool fastqs = true;
     bool overwrite = false;  ///< replace an existing non-empty output folder
 };
 
