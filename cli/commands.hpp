@@ -13,5 +13,7 @@ std::function<void()> add_index_command(CLI::App& app);
 std::function<void()> add_map_command(CLI::App& app);
 /// Adds `count`.
 std::function<void()> add_count_command(CLI::App& app);
+/// Adds `analyse` (alias `analyze`).
+std::function<void()> add_analyse_command(CLI::App& app);
 
 }  // namespace kupffer::cli

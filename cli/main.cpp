@@ -18,6 +18,7 @@ int main(int argc, char** argv) {
     runners.push_back(kupffer::cli::add_index_command(app));
     runners.push_back(kupffer::cli::add_map_command(app));
     runners.push_back(kupffer::cli::add_count_command(app));
+    runners.push_back(kupffer::cli::add_analyse_command(app));
     try {
         app.parse(argc, argv);
     } catch (const CLI::ParseError& e) {

@@ -93,7 +93,9 @@ TEST(QlTest, FindsTheChangedGenesAndControlsFalsePositives) {
     EXPECT_LE(false_pos, 3U);
     const auto again = ql_test(y, two_group_design(4), 1, groups(4), {.threads = 4});
     for (std::uint32_t g = 0; g < 400; ++g)
-        if (r.tested[g]) EXPECT_EQ(again.p_value[g], r.p_value[g]);
+        if (r.tested[g]) {
+            EXPECT_EQ(again.p_value[g], r.p_value[g]);
+        }
 }
 
 TEST(QlTest, PValuesAreUniformUnderTheNull) {

@@ -79,7 +79,7 @@ QcResults quality_control(const CountMatrix& counts, const std::vector<std::stri
         t.max_mito_fraction = dm > options.min_mad ? mm + options.nmads * dm : 1;
         for (std::uint32_t c = 0; c < n; ++c) {
             if (sample_of_cell[c] != s) continue;
-            r.low_umis[c] = r.umis[c] < t.min_umis;
+            r.low_umis[c] = r.umis[c] < t.min_umis || r.umis[c] == 0;  // an empty barcode is never a cell
             r.low_genes[c] = r.genes[c] < t.min_genes;
             r.high_mito[c] = r.mito_fraction[c] > t.max_mito_fraction;
             r.discard[c] = r.low_umis[c] || r.low_genes[c] || r.high_mito[c];

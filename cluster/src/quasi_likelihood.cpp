@@ -350,11 +350,13 @@ QlResults ql_test(const Eigen::MatrixXd& all_counts, const Eigen::MatrixXd& desi
     const double df_test = 1;
     const double max_df = static_cast<double>(n) * static_cast<double>(samples - p);
     for (std::size_t i = 0; i < n; ++i) {
-        const double post = std::isinf(d0) ? s0 : (d0 * s0 + df[i] * s2[i]) / (d0 + df[i]);
+        const double post = std::isinf(d0) || d0 + df[i] <= 0 ? s0 : (d0 * s0 + df[i] * s2[i]) / (d0 + df[i]);
         const double df_total = std::min(d0 + df[i], max_df);
-        const double f = lr[i] / df_test / post;
+        // No evidence (LR 0) or no variance estimate: F = 0 (p = 1); a change with zero variance: F = inf.
+        const double f = lr[i] <= 0 ? 0.0 : (post > 0 ? lr[i] / df_test / post : std::numeric_limits<double>::infinity());
         double pv;
-        if (std::isinf(df_total)) pv = boost::math::cdf(boost::math::complement(boost::math::chi_squared(df_test), f * df_test));
+        if (std::isinf(f)) pv = 0;
+        else if (std::isinf(df_total)) pv = boost::math::cdf(boost::math::complement(boost::math::chi_squared(df_test), f * df_test));
         else pv = boost::math::cdf(boost::math::complement(boost::math::fisher_f(df_test, df_total), f));
         // edgeR's Poisson bound: a gene whose QL variance is below Poisson gets no smaller a p-value
         // than the Poisson likelihood-ratio test gives.

@@ -102,11 +102,16 @@ void write_scalar_double(const File& file, hid_t parent, const std::string& name
 }
 
 void write_bool_attribute(const File& file, hid_t object, const std::string& name, bool value) {
+    // h5py's (and so anndata's) boolean: an int8 enum with members FALSE = 0 and TRUE = 1.
+    Handle type(check(H5Tenum_create(H5T_NATIVE_INT8), file, "bool type"), H5Tclose);
+    const std::int8_t no = 0, yes = 1;
+    H5Tenum_insert(type.get(), "FALSE", &no);
+    H5Tenum_insert(type.get(), "TRUE", &yes);
     Handle space(check(H5Screate(H5S_SCALAR), file, name), H5Sclose);
-    Handle attr(check(H5Acreate2(object, name.c_str(), H5T_NATIVE_INT8, space.get(), H5P_DEFAULT, H5P_DEFAULT), file, "attribute " + name),
+    Handle attr(check(H5Acreate2(object, name.c_str(), type.get(), space.get(), H5P_DEFAULT, H5P_DEFAULT), file, "attribute " + name),
                 H5Aclose);
     const std::int8_t v = value ? 1 : 0;
-    if (H5Awrite(attr.get(), H5T_NATIVE_INT8, &v) < 0) fail(file, "attribute " + name);
+    if (H5Awrite(attr.get(), type.get(), &v) < 0) fail(file, "attribute " + name);
 }
 
 void write_fixed_strings(const File& file, hid_t parent, const std::string& name, const std::vector<std::string>& values) {

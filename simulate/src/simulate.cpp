@@ -71,7 +71,8 @@ void write_truth_counts(const fs::path& dir, const Reference& ref, const SampleM
     }
     const auto n_genes = static_cast<std::uint32_t>(ref.genes.size());
     const auto n_bc = static_cast<std::uint32_t>(sm.barcodes.size());
-    write_matrix_market(dir / "matrix.mtx.gz", count_matrix_from_triplets(n_genes, n_bc, std::move(all)));
+    const auto matrix = count_matrix_from_triplets(n_genes, n_bc, std::move(all));
+    write_matrix_market(dir / "matrix.mtx.gz", matrix);
     write_matrix_market(dir / "spliced.mtx.gz", count_matrix_from_triplets(n_genes, n_bc, std::move(spliced)));
     write_matrix_market(dir / "unspliced.mtx.gz", count_matrix_from_triplets(n_genes, n_bc, std::move(unspliced)));
     std::string features, barcodes;
@@ -79,6 +80,17 @@ void write_truth_counts(const fs::path& dir, const Reference& ref, const SampleM
     for (const auto& b : sm.barcodes) barcodes += dna::unpack(b.sequence, barcode_length) + "-1\n";
     write_text_file(dir / "features.tsv.gz", features);
     write_text_file(dir / "barcodes.tsv.gz", barcodes);
+    // The true cells alone, laid out as Cell Ranger's filtered matrix, so `kupffer analyse` can run
+    // on the truth directly (e.g. after --counts-only).
+    const fs::path cells_dir = dir / "filtered_feature_bc_matrix";
+    fs::create_directories(cells_dir);
+    std::vector<std::uint32_t> cells;
+    std::string cell_barcodes;
+    for (std::uint32_t b = 0; b < n_bc; ++b)
+        if (sm.barcodes[b].is_cell) cells.push_back(b), cell_barcodes += dna::unpack(sm.barcodes[b].sequence, barcode_length) + "-1\n";
+    write_matrix_market(cells_dir / "matrix.mtx.gz", select_columns(matrix, cells));
+    write_text_file(cells_dir / "features.tsv.gz", features);
+    write_text_file(cells_dir / "barcodes.tsv.gz", cell_barcodes);
 }
 
 nlohmann::json options_json(const SimulateOptions& o, std::uint32_t read1_length) {

@@ -58,7 +58,7 @@ void write_matrix(const File& file, hid_t parent, const std::string& name, std::
 /// Scalar datasets (AnnData's "string" and "numeric-scalar" elements).
 void write_scalar_string(const File& file, hid_t parent, const std::string& name, const std::string& value);
 void write_scalar_double(const File& file, hid_t parent, const std::string& name, double value);
-/// A scalar int8 attribute (how kupffer stores booleans such as AnnData's "ordered").
+/// A scalar boolean attribute as h5py writes one (AnnData's "ordered").
 void write_bool_attribute(const File& file, hid_t object, const std::string& name, bool value);
 
 /// Fixed-length, null-padded byte strings (as Cell Ranger's HDF5 writes them).

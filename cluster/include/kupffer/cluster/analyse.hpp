@@ -1,0 +1,77 @@
+#pragma once
+// The whole analysis of a study as one free function: QC -> normalise -> variable genes -> PCA ->
+// (optional) integration by animal/sample -> kNN -> SNN -> Leiden -> UMAP -> markers -> cell
+// types -> monocyte->macrophage maturation -> cytokines across groups (per-animal pseudobulk).
+// Each step is its own header; this one chains them with the study's defaults and keeps every
+// intermediate a user (or write_analysis) needs.
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include <Eigen/Dense>
+
+#include "kupffer/cluster/aggregate.hpp"
+#include "kupffer/cluster/annotate.hpp"
+#include "kupffer/cluster/cytokines.hpp"
+#include "kupffer/cluster/graph_cluster.hpp"
+#include "kupffer/cluster/hvg.hpp"
+#include "kupffer/cluster/integrate.hpp"
+#include "kupffer/cluster/markers.hpp"
+#include "kupffer/cluster/normalize.hpp"
+#include "kupffer/cluster/pca.hpp"
+#include "kupffer/cluster/pseudotime.hpp"
+#include "kupffer/cluster/qc.hpp"
+#include "kupffer/cluster/umap.hpp"
+
+namespace kupffer::cluster {
+
+struct AnalysisOptions {
+    QcOptions qc;                  ///< MT-/mt- prefixes plus rhesus names (set by default_analysis_options)
+    bool keep_qc_failures = false; ///< analyse the flagged cells too (they stay flagged)
+    std::string hvg_method = "modelgenevar";  ///< or "vst" (Seurat)
+    HvgOptions hvg;                ///< top 2000
+    PcaOptions pca;                ///< 50 components, unscaled (scran/scanpy default on log-expression)
+    std::string integrate_by;      ///< samplesheet column to correct PCs for (e.g. "animal"); empty = none
+    HarmonyOptions harmony;
+    NeighborOptions neighbors;     ///< k = 20
+    LeidenOptions leiden;          ///< resolution 1
+    std::uint32_t umap_neighbors = 15;
+    UmapOptions umap;
+    std::vector<MarkerPanel> panels = hepatic_marker_panels();
+    AnnotateOptions annotate;
+    std::string trajectory_start = "classical_monocyte";  ///< panel at the root of the maturation axis
+    std::string trajectory_end = "mo_macrophage";         ///< panel at its end
+    std::size_t trajectory_hvgs = 1000;
+    std::size_t trajectory_pcs = 15;
+    PseudotimeOptions pseudotime;
+    CytokineOptions cytokines;
+    std::string group_column = "group", timepoint_column = "timepoint", animal_column = "animal";
+    std::uint64_t seed = 1;        ///< seeds every random step (PCA start, Leiden, UMAP, controls)
+    int threads = 0;               ///< never changes the result
+};
+
+/// Defaults plus the rhesus macaque mitochondrial gene names.
+AnalysisOptions default_analysis_options();
+
+struct AnalysisResults {
+    QcResults qc;                          ///< all cells of the dataset
+    std::vector<std::uint32_t> analysed;   ///< dataset cell indices kept for analysis
+    CountMatrix counts;                    ///< genes x analysed cells
+    NormalizeResults normalized;
+    HvgResults hvg;
+    PcaResults pca;
+    Eigen::MatrixXd embedding;             ///< PCs used downstream (integrated if asked)
+    std::vector<std::uint32_t> clusters;
+    Eigen::MatrixXd umap;
+    MarkerResults markers;
+    AnnotateResults annotation;
+    std::vector<std::string> cell_type;    ///< per analysed cell: its cluster's label
+    std::vector<double> maturation_pseudotime, maturation_score;  ///< NaN off the axis
+    std::vector<std::uint32_t> trajectory_cells;  ///< analysed-cell indices on the axis
+    CytokineResults cytokines;
+    std::vector<std::string> notes;        ///< what was skipped and why
+};
+
+AnalysisResults analyse(const Dataset& data, const AnalysisOptions& options);
+
+}  // namespace kupffer::cluster

@@ -1,0 +1,142 @@
+#include "kupffer/cluster/analyse.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <limits>
+#include <map>
+
+#include "kupffer/core/errors.hpp"
+
+namespace kupffer::cluster {
+
+namespace {
+
+constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
+
+std::vector<std::string> pick(const std::vector<std::string>& v, const std::vector<std::uint32_t>& at) {
+    std::vector<std::string> out;
+    out.reserve(at.size());
+    for (auto i : at) out.push_back(v[i]);
+    return out;
+}
+
+std::size_t panel_index(const std::vector<MarkerPanel>& panels, const std::string& type) {
+    for (std::size_t p = 0; p < panels.size(); ++p)
+        if (panels[p].cell_type == type) return p;
+    return panels.size();
+}
+
+}  // namespace
+
+AnalysisOptions default_analysis_options() {
+    AnalysisOptions o;
+    o.qc.mito_genes = rhesus_mito_genes();
+    return o;
+}
+
+AnalysisResults analyse(const Dataset& data, const AnalysisOptions& o) {
+    if (data.counts.n_cols == 0) throw OptionError("analyse: the dataset has no cells");
+    if (o.hvg_method != "modelgenevar" && o.hvg_method != "vst") throw OptionError("analyse: unknown HVG method '" + o.hvg_method + "'");
+    const auto group = data.metadata_of(o.group_column);
+    const auto timepoint = data.metadata_of(o.timepoint_column);
+    const auto sample = data.metadata_of("sample");
+    AnalysisResults r;
+
+    // QC per sample; flagged cells are reported (cells.tsv) and left out unless asked.
+    r.qc = quality_control(data.counts, data.gene_names, data.sample_of_cell, o.qc);
+    for (std::uint32_t c = 0; c < data.counts.n_cols; ++c)
+        if (o.keep_qc_failures || !r.qc.discard[c]) r.analysed.push_back(c);
+    if (r.analysed.size() < 30) throw OptionError("analyse: only " + std::to_string(r.analysed.size()) + " cells pass QC; at least 30 are needed");
+    r.counts = select_columns(data.counts, r.analysed);
+    const std::uint32_t n = r.counts.n_cols;
+
+    r.normalized = log_normalize(r.counts);
+    r.hvg = o.hvg_method == "vst" ? seurat_vst(r.counts, o.hvg) : model_gene_var(r.normalized.logcounts, o.hvg);
+    if (r.hvg.selected.size() < 2) throw OptionError("analyse: fewer than two variable genes");
+    PcaOptions pca = o.pca;
+    pca.seed = o.seed;
+    pca.threads = o.threads;
+    pca.components = std::min<std::size_t>({pca.components, r.hvg.selected.size() - 1, n - 1});
+    r.pca = run_pca(r.normalized.logcounts, r.hvg.selected, pca);
+    r.embedding = r.pca.scores;
+    if (!o.integrate_by.empty()) {
+        const auto by = data.metadata_of(o.integrate_by);
+        std::map<std::string, std::uint32_t> id;
+        std::vector<std::uint32_t> batch;
+        for (auto c : r.analysed) batch.push_back(id.try_emplace(by[c], static_cast<std::uint32_t>(id.size())).first->second);
+        HarmonyOptions h = o.harmony;
+        h.seed = o.seed;
+        const auto corrected = harmony(r.pca.scores, batch, h);
+        r.embedding = corrected.corrected;
+        r.notes.push_back("harmony by " + o.integrate_by + ": " + std::to_string(id.size()) + " batches, " +
+                          std::to_string(corrected.iterations) + " rounds" + (corrected.converged ? "" : " (not converged)"));
+    }
+
+    NeighborOptions nn_options = o.neighbors;
+    nn_options.threads = o.threads;
+    nn_options.k = std::min<std::uint32_t>(nn_options.k, n);
+    const auto nn = nearest_neighbors(r.embedding, nn_options);
+    LeidenOptions leiden_options = o.leiden;
+    leiden_options.seed = o.seed;
+    r.clusters = leiden(n, shared_neighbor_graph(nn), leiden_options);
+
+    UmapOptions umap_options = o.umap;
+    umap_options.seed = o.seed;
+    umap_options.threads = o.threads;
+    const auto umap_nn = nearest_neighbors(r.embedding, {.k = std::min<std::uint32_t>(o.umap_neighbors, n), .threads = o.threads});
+    r.umap = umap(r.embedding, umap_nn, umap_options);
+
+    r.markers = find_markers(r.normalized.logcounts, r.clusters, {.threads = o.threads});
+    AnnotateOptions annotate_options = o.annotate;
+    annotate_options.scores.seed = o.seed;
+    annotate_options.scores.threads = o.threads;
+    r.annotation = annotate_cells(r.normalized.logcounts, data.gene_names, r.clusters, o.panels, annotate_options);
+    for (auto k : r.clusters) r.cell_type.push_back(r.annotation.cluster_label[k]);
+
+    // Maturation: the cells whose cluster is named as either end of the monocyte -> macrophage axis.
+    r.maturation_pseudotime.assign(n, kNaN);
+    r.maturation_score.assign(n, kNaN);
+    const std::size_t start = panel_index(o.panels, o.trajectory_start), end = panel_index(o.panels, o.trajectory_end);
+    if (start == o.panels.size() || end == o.panels.size()) {
+        r.notes.push_back("maturation: no panel named " + o.trajectory_start + " or " + o.trajectory_end);
+    } else {
+        for (std::uint32_t c = 0; c < n; ++c)
+            if (r.cell_type[c] == o.trajectory_start || r.cell_type[c] == o.trajectory_end) r.trajectory_cells.push_back(c);
+        const auto& scores = r.annotation.module.scores;
+        for (auto c : r.trajectory_cells) r.maturation_score[c] = scores[end][c] - scores[start][c];
+        if (r.trajectory_cells.size() < std::max<std::size_t>(50, o.pseudotime.k + o.pseudotime.components + 2)) {
+            r.notes.push_back("maturation: " + std::to_string(r.trajectory_cells.size()) + " cells on the axis, too few for a pseudotime");
+        } else {
+            const auto axis_counts = select_columns(r.counts, r.trajectory_cells);
+            const auto axis = log_normalize(axis_counts).logcounts;
+            HvgOptions hvg = o.hvg;
+            hvg.top = o.trajectory_hvgs;
+            const auto genes = model_gene_var(axis, hvg).selected;
+            PcaOptions axis_pca = pca;
+            axis_pca.components = std::min<std::size_t>({o.trajectory_pcs, genes.size() - 1, r.trajectory_cells.size() - 1});
+            const auto pcs = run_pca(axis, genes, axis_pca).scores;
+            std::vector<double> root;
+            for (auto c : r.trajectory_cells) root.push_back(-r.maturation_score[c]);
+            PseudotimeOptions pt = o.pseudotime;
+            pt.threads = o.threads;
+            const auto dpt = diffusion_pseudotime(pcs, root, pt);
+            for (std::size_t i = 0; i < r.trajectory_cells.size(); ++i) r.maturation_pseudotime[r.trajectory_cells[i]] = dpt.pseudotime[i];
+        }
+    }
+
+    CellDesign design{r.cell_type, pick(group, r.analysed), pick(timepoint, r.analysed), pick(sample, r.analysed), {}};
+    {
+        const auto groups = data.metadata_of(o.group_column);
+        std::vector<std::string> order;  // samplesheet order of the groups
+        for (const auto& g : groups)
+            if (std::find(order.begin(), order.end(), g) == order.end()) order.push_back(g);
+        design.group_order = order;
+    }
+    CytokineOptions cyto = o.cytokines;
+    cyto.ql.threads = o.threads;
+    r.cytokines = compare_cytokines(r.counts, r.normalized.logcounts, data.gene_names, design, cyto);
+    for (const auto& s : r.cytokines.skipped) r.notes.push_back("cytokine test skipped: " + s);
+    return r;
+}
+
+}  // namespace kupffer::cluster
