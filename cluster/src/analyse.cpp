@@ -103,7 +103,12 @@ AnalysisResults analyse(const Dataset& data, const AnalysisOptions& o) {
         for (std::uint32_t c = 0; c < n; ++c)
             if (r.cell_type[c] == o.trajectory_start || r.cell_type[c] == o.trajectory_end) r.trajectory_cells.push_back(c);
         const auto& scores = r.annotation.module.scores;
-        for (auto c : r.trajectory_cells) r.maturation_score[c] = scores[end][c] - scores[start][c];
+        // Monocytes mature into macrophages continuously, so clusters rarely split the axis where
+        // the names change: within the axis, each cell takes the end whose panel scores higher.
+        for (auto c : r.trajectory_cells) {
+            r.maturation_score[c] = scores[end][c] - scores[start][c];
+            r.cell_type[c] = r.maturation_score[c] > 0 ? o.trajectory_end : o.trajectory_start;
+        }
         if (r.trajectory_cells.size() < std::max<std::size_t>(50, o.pseudotime.k + o.pseudotime.components + 2)) {
             r.notes.push_back("maturation: " + std::to_string(r.trajectory_cells.size()) + " cells on the axis, too few for a pseudotime");
         } else {

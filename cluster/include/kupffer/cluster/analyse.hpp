@@ -65,7 +65,9 @@ struct AnalysisResults {
     Eigen::MatrixXd umap;
     MarkerResults markers;
     AnnotateResults annotation;
-    std::vector<std::string> cell_type;    ///< per analysed cell: its cluster's label
+    /// Per analysed cell: its cluster's label; on the maturation axis (clusters named after either
+    /// end), the end whose panel scores higher for the cell.
+    std::vector<std::string> cell_type;
     std::vector<double> maturation_pseudotime, maturation_score;  ///< NaN off the axis
     std::vector<std::uint32_t> trajectory_cells;  ///< analysed-cell indices on the axis
     CytokineResults cytokines;
