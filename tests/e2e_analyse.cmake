@@ -1,0 +1,55 @@
+# kupffer analyse through the CLI: (1) on a counts-only simulated study (the truth matrices, 3
+# animals per group), with 1 and 2 threads giving identical tables; (2) on the fixture study's
+# `kupffer count` output, the whole chain from FASTQs. Every documented output must exist.
+file(REMOVE_RECURSE ${OUT})
+execute_process(COMMAND ${KUPFFER} simulate --out ${OUT}/study --counts-only --seed 21 --cells 400 --genes 400
+                        --genome-size 4000000 --whitelist-size 20000 --animals-per-group 3 --empty-per-cell 0.2
+                        --umis-per-cell 2000 -t 2
+                RESULT_VARIABLE rc OUTPUT_QUIET)
+if(NOT rc EQUAL 0)
+  message(FATAL_ERROR "kupffer simulate --counts-only failed with ${rc}")
+endif()
+foreach(threads 1 2)
+  execute_process(COMMAND ${KUPFFER} analyse -s ${OUT}/study/samplesheet.csv -i ${OUT}/study/truth/counts -o ${OUT}/analysis_${threads}
+                          -t ${threads} RESULT_VARIABLE rc ERROR_VARIABLE err)
+  if(NOT rc EQUAL 0)
+    message(FATAL_ERROR "kupffer analyse -t ${threads} failed with ${rc}: ${err}")
+  endif()
+endforeach()
+message(STATUS "${err}")
+foreach(f analysis.h5ad cells.tsv.gz clusters.tsv markers.tsv composition.tsv cytokines.tsv cytokine_tests.tsv
+          pseudobulk_de.tsv.gz pseudobulk/index.tsv maturation.tsv analysis_summary.json analysis_options.json
+          plots/umap_clusters.svg plots/umap_cell_types.svg plots/umap_groups.svg plots/violin_IL6.svg
+          plots/maturation_by_group.svg plots/composition.svg)
+  if(NOT EXISTS ${OUT}/analysis_1/${f})
+    message(FATAL_ERROR "analyse wrote no ${f}")
+  endif()
+endforeach()
+foreach(f cells.tsv.gz clusters.tsv markers.tsv cytokine_tests.tsv pseudobulk_de.tsv.gz maturation.tsv)
+  file(SHA256 ${OUT}/analysis_1/${f} a)
+  file(SHA256 ${OUT}/analysis_2/${f} b)
+  if(NOT a STREQUAL b)
+    message(FATAL_ERROR "${f} differs between 1 and 2 threads")
+  endif()
+endforeach()
+# An existing analysis is not overwritten silently, and a bad samplesheet names its file and line.
+execute_process(COMMAND ${KUPFFER} analyse -s ${OUT}/study/samplesheet.csv -i ${OUT}/study/truth/counts -o ${OUT}/analysis_1
+                RESULT_VARIABLE rc ERROR_VARIABLE err)
+if(rc EQUAL 0 OR NOT err MATCHES "exists")
+  message(FATAL_ERROR "analyse overwrote an existing folder (rc ${rc}: ${err})")
+endif()
+file(WRITE ${OUT}/bad_sheet.csv "sample,group,timepoint,animal\nCTRL-RM01-D3,control,D3\n")
+execute_process(COMMAND ${KUPFFER} analyse -s ${OUT}/bad_sheet.csv -i ${OUT}/study/truth/counts -o ${OUT}/bad
+                RESULT_VARIABLE rc ERROR_VARIABLE err)
+if(rc EQUAL 0 OR NOT err MATCHES "bad_sheet.csv:2" OR EXISTS ${OUT}/bad)
+  message(FATAL_ERROR "a short samplesheet row was not reported with file and line (rc ${rc}: ${err})")
+endif()
+# The chain from FASTQs: analyse the fixture's kupffer count output (2 animals per group).
+if(COUNTED)
+  execute_process(COMMAND ${KUPFFER} analyse -s ${STUDY}/samplesheet.csv -i ${COUNTED} -o ${OUT}/from_fastqs -t 2
+                  RESULT_VARIABLE rc ERROR_VARIABLE err)
+  if(NOT rc EQUAL 0)
+    message(FATAL_ERROR "kupffer analyse on kupffer count output failed with ${rc}: ${err}")
+  endif()
+  message(STATUS "${err}")
+endif()
