@@ -5,6 +5,7 @@
 #include <limits>
 #include <map>
 
+#include "internal.hpp"
 #include "kupffer/core/errors.hpp"
 
 namespace kupffer::cluster {
@@ -130,13 +131,7 @@ AnalysisResults analyse(const Dataset& data, const AnalysisOptions& o) {
     }
 
     CellDesign design{r.cell_type, pick(group, r.analysed), pick(timepoint, r.analysed), pick(sample, r.analysed), {}};
-    {
-        const auto groups = data.metadata_of(o.group_column);
-        std::vector<std::string> order;  // samplesheet order of the groups
-        for (const auto& g : groups)
-            if (std::find(order.begin(), order.end(), g) == order.end()) order.push_back(g);
-        design.group_order = order;
-    }
+    design.group_order = internal::distinct(group);  // samplesheet order; the first is the reference
     CytokineOptions cyto = o.cytokines;
     cyto.ql.threads = o.threads;
     r.cytokines = compare_cytokines(r.counts, r.normalized.logcounts, data.gene_names, design, cyto);

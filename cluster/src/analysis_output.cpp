@@ -8,11 +8,14 @@
 
 #include "kupffer/cluster/svg_plot.hpp"
 #include "kupffer/core/anndata.hpp"
+#include "internal.hpp"
 #include "kupffer/core/errors.hpp"
 #include "kupffer/core/output_file.hpp"
 #include "kupffer/core/statistics.hpp"
 
 namespace kupffer::cluster {
+
+using internal::distinct;
 
 namespace fs = std::filesystem;
 
@@ -23,14 +26,6 @@ std::string num(double v) {
     char b[32];
     std::snprintf(b, sizeof b, "%.6g", v);
     return b;
-}
-
-std::vector<std::string> distinct(const std::vector<std::string>& v) {
-    std::vector<std::string> out;
-    std::set<std::string> seen;
-    for (const auto& s : v)
-        if (seen.insert(s).second) out.push_back(s);
-    return out;
 }
 
 double quantile(std::vector<double> v, double p) {

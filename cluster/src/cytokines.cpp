@@ -5,22 +5,12 @@
 #include <set>
 #include <unordered_map>
 
+#include "internal.hpp"
 #include "kupffer/core/errors.hpp"
 
 namespace kupffer::cluster {
 
-namespace {
-
-/// Values in first-appearance order.
-std::vector<std::string> distinct(const std::vector<std::string>& v) {
-    std::vector<std::string> out;
-    std::set<std::string> seen;
-    for (const auto& s : v)
-        if (seen.insert(s).second) out.push_back(s);
-    return out;
-}
-
-}  // namespace
+using internal::distinct;
 
 CytokineResults compare_cytokines(const CountMatrix& counts, const SparseMatrix<float>& logcounts,
                                   const std::vector<std::string>& gene_names, const CellDesign& d,

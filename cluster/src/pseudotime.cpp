@@ -10,24 +10,11 @@
 
 #include "kupffer/cluster/graph_cluster.hpp"
 #include "kupffer/core/errors.hpp"
+#include "kupffer/core/statistics.hpp"
 
 namespace kupffer::cluster {
 
 namespace {
-
-std::vector<double> average_ranks(const std::vector<double>& v) {
-    std::vector<std::size_t> order(v.size());
-    std::iota(order.begin(), order.end(), 0U);
-    std::sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) { return v[a] < v[b]; });
-    std::vector<double> rank(v.size());
-    for (std::size_t i = 0; i < order.size();) {
-        std::size_t j = i;
-        while (j < order.size() && v[order[j]] == v[order[i]]) ++j;
-        for (std::size_t m = i; m < j; ++m) rank[order[m]] = static_cast<double>(i + j + 1) / 2;
-        i = j;
-    }
-    return rank;
-}
 
 std::uint32_t find_root(std::vector<std::uint32_t>& parent, std::uint32_t x) {
     while (parent[x] != x) x = parent[x] = parent[parent[x]];

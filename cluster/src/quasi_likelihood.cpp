@@ -31,21 +31,6 @@ double quantile7(std::vector<double> v, double p) {
     return lo + 1 < v.size() ? v[lo] + (h - static_cast<double>(lo)) * (v[lo + 1] - v[lo]) : v[lo];
 }
 
-/// R's rank(ties.method = "average").
-std::vector<double> ranks(const std::vector<double>& v) {
-    std::vector<std::size_t> order(v.size());
-    std::iota(order.begin(), order.end(), 0U);
-    std::sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) { return v[a] < v[b]; });
-    std::vector<double> r(v.size());
-    for (std::size_t i = 0; i < order.size();) {
-        std::size_t j = i;
-        while (j < order.size() && v[order[j]] == v[order[i]]) ++j;
-        for (std::size_t m = i; m < j; ++m) r[order[m]] = static_cast<double>(i + j + 1) / 2;
-        i = j;
-    }
-    return r;
-}
-
 double tmm_factor(const Eigen::VectorXd& obs, const Eigen::VectorXd& ref, double n_obs, double n_ref) {
     std::vector<double> log_r, abs_e, v;
     for (Eigen::Index g = 0; g < obs.size(); ++g) {
@@ -62,7 +47,7 @@ double tmm_factor(const Eigen::VectorXd& obs, const Eigen::VectorXd& ref, double
     const double n = static_cast<double>(log_r.size());
     const double lo_l = std::floor(n * 0.3) + 1, hi_l = n + 1 - lo_l;
     const double lo_s = std::floor(n * 0.05) + 1, hi_s = n + 1 - lo_s;
-    const auto rank_r = ranks(log_r), rank_e = ranks(abs_e);
+    const auto rank_r = average_ranks(log_r), rank_e = average_ranks(abs_e);
     double num = 0, den = 0;
     for (std::size_t i = 0; i < log_r.size(); ++i)
         if (rank_r[i] >= lo_l && rank_r[i] <= hi_l && rank_e[i] >= lo_s && rank_e[i] <= hi_s) num += log_r[i] / v[i], den += 1 / v[i];

@@ -1,6 +1,7 @@
 #pragma once
 // Small descriptive statistics shared by the stages.
 #include <algorithm>
+#include <numeric>
 #include <vector>
 
 #include "kupffer/core/sparse_matrix.hpp"
@@ -13,6 +14,21 @@ inline double median(std::vector<double> v) {
     std::sort(v.begin(), v.end());
     const std::size_t n = v.size();
     return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
+}
+
+/// Ranks 1..n with ties given their average rank (R's rank(ties.method = "average")).
+inline std::vector<double> average_ranks(const std::vector<double>& v) {
+    std::vector<std::size_t> order(v.size());
+    std::iota(order.begin(), order.end(), std::size_t{0});
+    std::sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) { return v[a] < v[b]; });
+    std::vector<double> rank(v.size());
+    for (std::size_t i = 0; i < order.size();) {
+        std::size_t j = i;
+        while (j < order.size() && v[order[j]] == v[order[i]]) ++j;
+        for (std::size_t m = i; m < j; ++m) rank[order[m]] = static_cast<double>(i + j + 1) / 2;
+        i = j;
+    }
+    return rank;
 }
 
 /// Per-row mean and sample variance (n - 1) of a sparse matrix, zeros included.
