@@ -73,7 +73,6 @@ struct GlmFit {
 
 /// One gene's NB GLM by Fisher scoring with Levenberg damping (edgeR's mglmLevenberg in spirit).
 GlmFit fit_glm(const Eigen::VectorXd& y, const Eigen::MatrixXd& x, const Eigen::VectorXd& offset, double phi) {
-    const Eigen::Index p = x.cols();
     GlmFit f;
     // Start: least squares on log(y + 0.5) - offset.
     const Eigen::VectorXd z = (y.array() + 0.5).log().matrix() - offset;
@@ -110,7 +109,6 @@ GlmFit fit_glm(const Eigen::VectorXd& y, const Eigen::MatrixXd& x, const Eigen::
         }
         if (!improved) break;
     }
-    (void)p;
     return f;
 }
 
