@@ -11,3 +11,7 @@ find_package(Eigen3 REQUIRED NO_MODULE)
 find_package(nlohmann_json REQUIRED)
 find_package(CLI11 REQUIRED)
 find_package(Boost 1.74 REQUIRED)  # header-only: special functions and distributions (boost::math)
+# hnswlib (libhnswlib-dev) is header-only and ships no CMake or pkg-config file.
+find_path(HNSWLIB_INCLUDE_DIR hnswlib/hnswlib.h REQUIRED)
+add_library(hnswlib::hnswlib INTERFACE IMPORTED)
+target_include_directories(hnswlib::hnswlib SYSTEM INTERFACE ${HNSWLIB_INCLUDE_DIR})

@@ -8,25 +8,8 @@
 #include <unordered_map>
 
 #include "kupffer/core/errors.hpp"
-#include "kupffer/core/parallel.hpp"
 
 namespace kupffer::cluster {
-
-std::vector<std::vector<std::uint32_t>> nearest_neighbors(const Eigen::MatrixXd& points, const NeighborOptions& options) {
-    const auto n = static_cast<std::uint32_t>(points.rows());
-    if (options.k == 0 || options.k > n) throw OptionError("k must be between 1 and the number of cells");
-    std::vector<std::vector<std::uint32_t>> out(n);
-    parallel_chunks(n, 64, options.threads, [&](std::size_t, std::size_t a, std::size_t b) {
-        std::vector<std::pair<double, std::uint32_t>> d(n);
-        for (std::size_t i = a; i < b; ++i) {
-            for (std::uint32_t j = 0; j < n; ++j) d[j] = {(points.row(static_cast<Eigen::Index>(i)) - points.row(j)).squaredNorm(), j};
-            std::partial_sort(d.begin(), d.begin() + options.k, d.end());
-            out[i].resize(options.k);
-            for (std::uint32_t q = 0; q < options.k; ++q) out[i][q] = d[q].second;
-        }
-    });
-    return out;
-}
 
 std::vector<WeightedEdge> shared_neighbor_graph(const std::vector<std::vector<std::uint32_t>>& nn, double prune) {
     const auto n = static_cast<std::uint32_t>(nn.size());

@@ -1,21 +1,13 @@
 #pragma once
-// Clustering cells as Seurat does: exact k nearest neighbours in PC space (the cell itself first),
-// a shared-nearest-neighbour graph (Jaccard index of neighbour sets, pruned below 1/15), and
+// Clustering cells as Seurat does: k nearest neighbours in PC space (neighbors.hpp), a
+// shared-nearest-neighbour graph (Jaccard index of neighbour sets, pruned below 1/15), and
 // Leiden on modularity with a resolution (igraph). Seeded and thread-independent.
 #include <cstdint>
 #include <vector>
 
-#include <Eigen/Dense>
+#include "kupffer/cluster/neighbors.hpp"
 
 namespace kupffer::cluster {
-
-struct NeighborOptions {
-    std::uint32_t k = 20;  ///< neighbours per cell, itself included (Seurat's k.param)
-    int threads = 0;
-};
-
-/// k nearest cells of each row of `points` (Euclidean), nearest first, ties by index.
-std::vector<std::vector<std::uint32_t>> nearest_neighbors(const Eigen::MatrixXd& points, const NeighborOptions& options = {});
 
 struct WeightedEdge {
     std::uint32_t from, to;  ///< from < to
