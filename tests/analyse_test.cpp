@@ -1,5 +1,6 @@
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
 #include <map>
 #include <random>
@@ -57,6 +58,27 @@ TEST(Analyse, RecoversCellTypesMaturationAndTheIl6Effect) {
             EXPECT_LT(c.test.fdr[il6], 0.05);
         }
     EXPECT_TRUE(found);
+    // Doublet scores: every analysed cell scored; predicted doublets are mostly true ones.
+    std::size_t predicted = 0, predicted_true = 0;
+    for (auto c : r.analysed) {
+        EXPECT_FALSE(std::isnan(r.doublets.score[c]));
+        predicted += r.doublets.predicted[c];
+        predicted_true += r.doublets.predicted[c] && s.truth[c].doublet;
+    }
+    EXPECT_GT(predicted, 10U);
+    EXPECT_GT(static_cast<double>(predicted_true), 0.75 * static_cast<double>(predicted));
+}
+
+TEST(Analyse, RemovesPredictedDoubletsWhenAsked) {
+    auto o = default_analysis_options();
+    o.remove_doublets = true;
+    o.threads = 2;
+    const auto& s = test::analysis_study();
+    const auto r = analyse(s.data, o);
+    const auto& kept = study_analysis(2);
+    const auto predicted = static_cast<std::size_t>(std::count(kept.doublets.predicted.begin(), kept.doublets.predicted.end(), true));
+    EXPECT_EQ(r.analysed.size() + predicted, kept.analysed.size());
+    for (auto c : r.analysed) EXPECT_FALSE(r.doublets.predicted[c]);
 }
 
 TEST(Analyse, SameResultsWithOneOrManyThreads) {

@@ -20,6 +20,8 @@ struct TruthCell {
     std::string type;
     double maturation;  ///< NaN off the monocyte -> macrophage axis
     bool clean;         ///< a singlet, not damaged
+    bool doublet = false;
+    bool heterotypic = false;  ///< a doublet of two different cell types
 };
 
 struct AnalysisStudy {
@@ -60,7 +62,7 @@ inline const AnalysisStudy& analysis_study(std::uint64_t seed = 21, double effec
         if (f[0] == "sample" || f[2] != "1") continue;
         truth[std::string(f[0]) + "_" + std::string(f[1]) + "-1"] = {
             std::string(f[3]), f[4] == "NA" ? std::numeric_limits<double>::quiet_NaN() : std::stod(std::string(f[4])),
-            f[8] == "0" && f[10] == "0"};
+            f[8] == "0" && f[10] == "0", f[8] == "1", f[8] == "1" && f[9] != f[3]};
     }
     std::vector<std::uint32_t> keep;
     for (std::uint32_t c = 0; c < all.counts.n_cols; ++c)

@@ -45,8 +45,31 @@ AnalysisResults analyse(const Dataset& data, const AnalysisOptions& o) {
 
     // QC per sample; flagged cells are reported (cells.tsv) and left out unless asked.
     r.qc = quality_control(data.counts, data.gene_names, data.sample_of_cell, o.qc);
+    std::vector<std::uint32_t> candidates;
     for (std::uint32_t c = 0; c < data.counts.n_cols; ++c)
-        if (o.keep_qc_failures || !r.qc.discard[c]) r.analysed.push_back(c);
+        if (o.keep_qc_failures ? r.qc.umis[c] > 0 : !r.qc.discard[c]) candidates.push_back(c);
+
+    // Doublets per sample among those cells; predicted ones stay in unless asked to remove them.
+    const std::uint32_t samples = *std::max_element(data.sample_of_cell.begin(), data.sample_of_cell.end()) + 1;
+    r.doublets.score.assign(data.counts.n_cols, kNaN);
+    r.doublets.predicted.assign(data.counts.n_cols, false);
+    if (o.score_doublets && !candidates.empty()) {
+        std::vector<std::uint32_t> sample_of;
+        for (auto c : candidates) sample_of.push_back(data.sample_of_cell[c]);
+        DoubletOptions d = o.doublets;
+        d.seed = o.seed;
+        d.threads = o.threads;
+        const auto scored = doublet_scores(select_columns(data.counts, candidates), sample_of, samples, d);
+        for (std::size_t i = 0; i < candidates.size(); ++i) {
+            r.doublets.score[candidates[i]] = scored.score[i];
+            r.doublets.predicted[candidates[i]] = scored.predicted[i];
+        }
+        r.doublets.threshold = scored.threshold;
+        r.doublets.rate = scored.rate;
+        for (const auto& note : scored.notes) r.notes.push_back(note);
+    }
+    for (auto c : candidates)
+        if (!(o.remove_doublets && r.doublets.predicted[c])) r.analysed.push_back(c);
     if (r.analysed.size() < 30) throw OptionError("analyse: only " + std::to_string(r.analysed.size()) + " cells pass QC; at least 30 are needed");
     r.counts = select_columns(data.counts, r.analysed);
     const std::uint32_t n = r.counts.n_cols;
@@ -76,6 +99,7 @@ AnalysisResults analyse(const Dataset& data, const AnalysisOptions& o) {
     NeighborOptions nn_options = o.neighbors;
     nn_options.threads = o.threads;
     nn_options.k = std::min<std::uint32_t>(nn_options.k, n);
+    nn_options.seed = o.seed;
     const auto nn = nearest_neighbors(r.embedding, nn_options);
     LeidenOptions leiden_options = o.leiden;
     leiden_options.seed = o.seed;
@@ -84,7 +108,9 @@ AnalysisResults analyse(const Dataset& data, const AnalysisOptions& o) {
     UmapOptions umap_options = o.umap;
     umap_options.seed = o.seed;
     umap_options.threads = o.threads;
-    const auto umap_nn = nearest_neighbors(r.embedding, {.k = std::min<std::uint32_t>(o.umap_neighbors, n), .threads = o.threads});
+    NeighborOptions umap_nn_options = nn_options;
+    umap_nn_options.k = std::min<std::uint32_t>(o.umap_neighbors, n);
+    const auto umap_nn = nearest_neighbors(r.embedding, umap_nn_options);
     r.umap = umap(r.embedding, umap_nn, umap_options);
 
     r.markers = find_markers(r.normalized.logcounts, r.clusters, {.threads = o.threads});

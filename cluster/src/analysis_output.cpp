@@ -81,6 +81,12 @@ void write_analysis(const Dataset& data, const AnalysisResults& r, const Analysi
                                    for (auto& x : v) x *= 100;
                                    return v;
                                }()});
+        obs.columns.push_back({"doublet_score", qc_column(r.doublets.score)});
+        {
+            std::vector<std::string> v;
+            for (auto c : r.analysed) v.push_back(std::isnan(r.doublets.score[c]) ? "unscored" : r.doublets.predicted[c] ? "doublet" : "singlet");
+            obs.columns.push_back({"doublet_class", Categorical::from_labels(v, {"singlet", "doublet", "unscored"})});
+        }
         obs.columns.push_back({"size_factor", r.normalized.size_factors});
         std::vector<std::string> cluster_order;
         for (std::size_t k = 0; k < r.annotation.cluster_label.size(); ++k) cluster_order.push_back(std::to_string(k));
@@ -119,14 +125,15 @@ void write_analysis(const Dataset& data, const AnalysisResults& r, const Analysi
         for (std::uint32_t i = 0; i < n; ++i) position[r.analysed[i]] = i;
         std::string t = "cell";
         for (const auto& col : data.metadata_columns) t += "\t" + col;
-        t += "\tumis\tgenes\tmito_fraction\tlow_umis\tlow_genes\thigh_mito\tqc_pass\tanalysed\tcluster\tcell_type\tcell_type_per_cell"
+        t += "\tumis\tgenes\tmito_fraction\tlow_umis\tlow_genes\thigh_mito\tqc_pass\tdoublet_score\tpredicted_doublet\tanalysed\tcluster\tcell_type\tcell_type_per_cell"
              "\tmaturation_pseudotime\tmaturation_score\tumap_1\tumap_2\n";
         for (std::uint32_t c = 0; c < data.counts.n_cols; ++c) {
             t += data.cells[c];
             for (const auto& m : data.metadata) t += "\t" + m[c];
             t += "\t" + num(r.qc.umis[c]) + "\t" + num(r.qc.genes[c]) + "\t" + num(r.qc.mito_fraction[c]) + "\t" +
                  std::to_string(r.qc.low_umis[c]) + "\t" + std::to_string(r.qc.low_genes[c]) + "\t" + std::to_string(r.qc.high_mito[c]) +
-                 "\t" + std::to_string(!r.qc.discard[c]);
+                 "\t" + std::to_string(!r.qc.discard[c]) + "\t" + num(r.doublets.score[c]) + "\t" +
+                 (std::isnan(r.doublets.score[c]) ? "NA" : std::to_string(r.doublets.predicted[c]));
             const auto i = position[c];
             if (i < 0) {
                 t += "\t0\tNA\tNA\tNA\tNA\tNA\tNA\tNA\n";
@@ -310,6 +317,8 @@ void write_analysis(const Dataset& data, const AnalysisResults& r, const Analysi
 
     nlohmann::json summary = {{"cells", data.counts.n_cols},
                               {"cells_analysed", n},
+                              {"cells_failing_qc", std::count(r.qc.discard.begin(), r.qc.discard.end(), true)},
+                              {"predicted_doublets", std::count(r.doublets.predicted.begin(), r.doublets.predicted.end(), true)},
                               {"genes", data.counts.n_rows},
                               {"variable_genes", r.hvg.selected.size()},
                               {"clusters", r.annotation.cluster_label.size()},

@@ -2,7 +2,7 @@
 // The whole analysis of a study as one free function: QC -> normalise -> variable genes -> PCA ->
 // (optional) integration by animal/sample -> kNN -> SNN -> Leiden -> UMAP -> markers -> cell
 // types -> monocyte->macrophage maturation -> cytokines across groups (per-animal pseudobulk).
-// Each step is its own header; this one chains them with the study's defaults and keeps every
+// (Doublets are scored per sample after QC.) Each step is its own header; this one chains them with the study's defaults and keeps every
 // intermediate a user (or write_analysis) needs.
 #include <cstdint>
 #include <string>
@@ -13,6 +13,7 @@
 #include "kupffer/cluster/aggregate.hpp"
 #include "kupffer/cluster/annotate.hpp"
 #include "kupffer/cluster/cytokines.hpp"
+#include "kupffer/cluster/doublets.hpp"
 #include "kupffer/cluster/graph_cluster.hpp"
 #include "kupffer/cluster/hvg.hpp"
 #include "kupffer/cluster/integrate.hpp"
@@ -28,6 +29,9 @@ namespace kupffer::cluster {
 struct AnalysisOptions {
     QcOptions qc;                  ///< MT-/mt- prefixes plus rhesus names (set by default_analysis_options)
     bool keep_qc_failures = false; ///< analyse the flagged cells too (they stay flagged)
+    bool score_doublets = true;    ///< simulated-doublet scores per sample (doublets.hpp)
+    DoubletOptions doublets;
+    bool remove_doublets = false;  ///< leave predicted doublets out of the analysis (they stay reported)
     std::string hvg_method = "modelgenevar";  ///< or "vst" (Seurat)
     HvgOptions hvg;                ///< top 2000
     PcaOptions pca;                ///< 50 components, unscaled (scran/scanpy default on log-expression)
@@ -55,6 +59,7 @@ AnalysisOptions default_analysis_options();
 
 struct AnalysisResults {
     QcResults qc;                          ///< all cells of the dataset
+    DoubletResults doublets;               ///< all cells of the dataset (NaN: not scored, e.g. failed QC)
     std::vector<std::uint32_t> analysed;   ///< dataset cell indices kept for analysis
     CountMatrix counts;                    ///< genes x analysed cells
     NormalizeResults normalized;
