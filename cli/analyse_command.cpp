@@ -44,6 +44,8 @@ std::function<void()> add_analyse_command(CLI::App& app) {
     cmd->add_option("--doublet-rate", o.doublets.expected_rate,
                     "Expected doublet fraction per sample (0 = 0.8% per 1,000 cells, as 10x's loading table)")
         ->capture_default_str();
+    cmd->add_option("--size-factors", o.size_factors, "library (scuttle) or pooled (scran's deconvolution in quick clusters)")
+        ->capture_default_str();
     cmd->add_option("--hvg-method", o.hvg_method, "modelgenevar (scran) or vst (Seurat)")->capture_default_str();
     cmd->add_option("--hvgs", o.hvg.top, "Highly variable genes")->capture_default_str();
     cmd->add_option("--pcs", o.pca.components, "Principal components")->capture_default_str();
@@ -72,6 +74,8 @@ std::function<void()> add_analyse_command(CLI::App& app) {
         opt.doublets.neighbors.method = opt.neighbors.method;
         if (opt.doublets.expected_rate < 0 || opt.doublets.expected_rate >= 1) throw OptionError("--doublet-rate must be in [0, 1)");
         if (!args->panels.empty()) opt.panels = cluster::read_marker_panels(args->panels);
+        if (opt.size_factors != "library" && opt.size_factors != "pooled")
+            throw OptionError("--size-factors must be library or pooled, not '" + opt.size_factors + "'");
         if (opt.hvg_method != "modelgenevar" && opt.hvg_method != "vst")
             throw OptionError("--hvg-method must be modelgenevar or vst, not '" + opt.hvg_method + "'");
         if (opt.leiden.resolution <= 0) throw OptionError("--resolution must be positive");
@@ -93,6 +97,7 @@ std::function<void()> add_analyse_command(CLI::App& app) {
                     {"keep_failures", opt.keep_qc_failures}}},
             {"doublets", {{"scored", opt.score_doublets}, {"removed", opt.remove_doublets}, {"expected_rate", opt.doublets.expected_rate},
                           {"simulated_ratio", opt.doublets.simulated_ratio}, {"method", "simulated doublets + kNN (Scrublet score)"}}},
+            {"size_factors", opt.size_factors},
             {"hvg", {{"method", opt.hvg_method}, {"top", opt.hvg.top}}},
             {"pca", {{"components", opt.pca.components}, {"scale", opt.pca.scale}}},
             {"integrate_by", opt.integrate_by},

@@ -32,6 +32,12 @@ foreach(f cells.tsv.gz clusters.tsv markers.tsv cytokine_tests.tsv pseudobulk_de
     message(FATAL_ERROR "${f} differs between 1 and 2 threads")
   endif()
 endforeach()
+# scran's pooled size factors (client.scran compares them with scuttle's).
+execute_process(COMMAND ${KUPFFER} analyse -s ${OUT}/study/samplesheet.csv -i ${OUT}/study/truth/counts -o ${OUT}/pooled
+                        --size-factors pooled -t 2 RESULT_VARIABLE rc ERROR_VARIABLE err)
+if(NOT rc EQUAL 0 OR NOT err MATCHES "pooled size factors in")
+  message(FATAL_ERROR "kupffer analyse --size-factors pooled failed with ${rc}: ${err}")
+endif()
 # An existing analysis is not overwritten silently, and a bad samplesheet names its file and line.
 execute_process(COMMAND ${KUPFFER} analyse -s ${OUT}/study/samplesheet.csv -i ${OUT}/study/truth/counts -o ${OUT}/analysis_1
                 RESULT_VARIABLE rc ERROR_VARIABLE err)

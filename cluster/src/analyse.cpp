@@ -27,6 +27,50 @@ std::size_t panel_index(const std::vector<MarkerPanel>& panels, const std::strin
     return panels.size();
 }
 
+/// scran::quickCluster's role: clusters of library-size-normalised cells (HVGs, PCA, SNN, Leiden),
+/// those under the minimum size merged into the cluster with the nearest PC centroid.
+std::vector<std::uint32_t> quick_clusters(const CountMatrix& counts, const AnalysisOptions& o) {
+    const std::uint32_t n = counts.n_cols;
+    const std::uint32_t min_size = std::max<std::uint32_t>(o.pooled.pool_sizes.empty() ? 1 : *std::min_element(o.pooled.pool_sizes.begin(), o.pooled.pool_sizes.end()),
+                                                           std::min(o.quick_cluster_min_size, n));
+    if (n < min_size) throw OptionError("analyse: pooled size factors need at least " + std::to_string(min_size) + " cells");
+    const auto logcounts = log_normalize(counts).logcounts;
+    const auto genes = model_gene_var(logcounts, o.hvg).selected;
+    if (genes.size() < 2) return std::vector<std::uint32_t>(n, 0);
+    PcaOptions pca = o.pca;
+    pca.seed = o.seed;
+    pca.threads = o.threads;
+    pca.components = std::min<std::size_t>({pca.components, genes.size() - 1, n - 1});
+    const auto scores = run_pca(logcounts, genes, pca).scores;
+    NeighborOptions nn = o.neighbors;
+    nn.k = std::min<std::uint32_t>(nn.k, n);
+    nn.seed = o.seed;
+    nn.threads = o.threads;
+    LeidenOptions leiden_options = o.leiden;
+    leiden_options.seed = o.seed;
+    auto labels = leiden(n, shared_neighbor_graph(nearest_neighbors(scores, nn)), leiden_options);
+    // Merge the smallest cluster under the minimum into the nearest centroid, until none is left.
+    for (;;) {
+        const std::uint32_t k = *std::max_element(labels.begin(), labels.end()) + 1;
+        if (k == 1) break;
+        std::vector<std::uint32_t> size(k, 0);
+        Eigen::MatrixXd centroid = Eigen::MatrixXd::Zero(k, scores.cols());
+        for (std::uint32_t c = 0; c < n; ++c) ++size[labels[c]], centroid.row(labels[c]) += scores.row(c);
+        for (std::uint32_t a = 0; a < k; ++a) centroid.row(a) /= size[a];
+        const auto smallest = static_cast<std::uint32_t>(std::min_element(size.begin(), size.end()) - size.begin());
+        if (size[smallest] >= min_size) break;
+        std::uint32_t into = smallest == 0 ? 1 : 0;
+        for (std::uint32_t a = 0; a < k; ++a)
+            if (a != smallest && (centroid.row(a) - centroid.row(smallest)).squaredNorm() < (centroid.row(into) - centroid.row(smallest)).squaredNorm())
+                into = a;
+        for (auto& l : labels) {
+            if (l == smallest) l = into;
+            if (l > smallest) --l;
+        }
+    }
+    return labels;
+}
+
 }  // namespace
 
 AnalysisOptions default_analysis_options() {
@@ -38,6 +82,7 @@ AnalysisOptions default_analysis_options() {
 AnalysisResults analyse(const Dataset& data, const AnalysisOptions& o) {
     if (data.counts.n_cols == 0) throw OptionError("analyse: the dataset has no cells");
     if (o.hvg_method != "modelgenevar" && o.hvg_method != "vst") throw OptionError("analyse: unknown HVG method '" + o.hvg_method + "'");
+    if (o.size_factors != "library" && o.size_factors != "pooled") throw OptionError("analyse: unknown size factors '" + o.size_factors + "'");
     const auto group = data.metadata_of(o.group_column);
     const auto timepoint = data.metadata_of(o.timepoint_column);
     const auto sample = data.metadata_of("sample");
@@ -74,7 +119,18 @@ AnalysisResults analyse(const Dataset& data, const AnalysisOptions& o) {
     r.counts = select_columns(data.counts, r.analysed);
     const std::uint32_t n = r.counts.n_cols;
 
-    r.normalized = log_normalize(r.counts);
+    if (o.size_factors == "pooled") {
+        r.quick_clusters = quick_clusters(r.counts, o);
+        PooledSizeFactorOptions pooled = o.pooled;
+        pooled.threads = o.threads;
+        const auto factors = pooled_size_factors(r.counts, r.quick_clusters, pooled);
+        r.normalized = log_normalize(r.counts, {.size_factors = factors.size_factors});
+        r.notes.push_back("pooled size factors in " + std::to_string(*std::max_element(r.quick_clusters.begin(), r.quick_clusters.end()) + 1) +
+                          " quick clusters, " + std::to_string(factors.genes_used) + " genes" +
+                          (factors.replaced ? ", " + std::to_string(factors.replaced) + " non-positive estimates replaced" : ""));
+    } else {
+        r.normalized = log_normalize(r.counts);
+    }
     r.hvg = o.hvg_method == "vst" ? seurat_vst(r.counts, o.hvg) : model_gene_var(r.normalized.logcounts, o.hvg);
     if (r.hvg.selected.size() < 2) throw OptionError("analyse: fewer than two variable genes");
     PcaOptions pca = o.pca;

@@ -88,6 +88,12 @@ void write_analysis(const Dataset& data, const AnalysisResults& r, const Analysi
             obs.columns.push_back({"doublet_class", Categorical::from_labels(v, {"singlet", "doublet", "unscored"})});
         }
         obs.columns.push_back({"size_factor", r.normalized.size_factors});
+        if (!r.quick_clusters.empty()) {
+            std::vector<std::string> v, order;
+            for (auto k : r.quick_clusters) v.push_back(std::to_string(k));
+            for (std::uint32_t k = 0; k <= *std::max_element(r.quick_clusters.begin(), r.quick_clusters.end()); ++k) order.push_back(std::to_string(k));
+            obs.columns.push_back({"quick_cluster", Categorical::from_labels(v, order)});
+        }
         std::vector<std::string> cluster_order;
         for (std::size_t k = 0; k < r.annotation.cluster_label.size(); ++k) cluster_order.push_back(std::to_string(k));
         obs.columns.push_back({"leiden", Categorical::from_labels(cluster_names, cluster_order)});

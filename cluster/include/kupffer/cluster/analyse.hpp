@@ -22,6 +22,7 @@
 #include "kupffer/cluster/pca.hpp"
 #include "kupffer/cluster/pseudotime.hpp"
 #include "kupffer/cluster/qc.hpp"
+#include "kupffer/cluster/size_factors.hpp"
 #include "kupffer/cluster/umap.hpp"
 
 namespace kupffer::cluster {
@@ -32,6 +33,12 @@ struct AnalysisOptions {
     bool score_doublets = true;    ///< simulated-doublet scores per sample (doublets.hpp)
     DoubletOptions doublets;
     bool remove_doublets = false;  ///< leave predicted doublets out of the analysis (they stay reported)
+    /// "library" (scuttle's library-size factors) or "pooled" (scran's deconvolution within quick
+    /// clusters: a first clustering on library-size-normalised data, clusters under
+    /// quick_cluster_min_size merged into the nearest by PC centroid, as scran::quickCluster).
+    std::string size_factors = "library";
+    PooledSizeFactorOptions pooled;
+    std::uint32_t quick_cluster_min_size = 100;
     std::string hvg_method = "modelgenevar";  ///< or "vst" (Seurat)
     HvgOptions hvg;                ///< top 2000
     PcaOptions pca;                ///< 50 components, unscaled (scran/scanpy default on log-expression)
@@ -63,6 +70,7 @@ struct AnalysisResults {
     std::vector<std::uint32_t> analysed;   ///< dataset cell indices kept for analysis
     CountMatrix counts;                    ///< genes x analysed cells
     NormalizeResults normalized;
+    std::vector<std::uint32_t> quick_clusters;  ///< per analysed cell, with pooled size factors (empty otherwise)
     HvgResults hvg;
     PcaResults pca;
     Eigen::MatrixXd embedding;             ///< PCs used downstream (integrated if asked)

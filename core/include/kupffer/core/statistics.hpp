@@ -8,13 +8,19 @@
 
 namespace kupffer {
 
-/// Median (mean of the two middle values for an even count; 0 for none).
-inline double median(std::vector<double> v) {
+/// Median of `v`, reordering it (selection, no sort, no allocation: for hot loops); the mean of
+/// the two middle values for an even count, as R's median(); 0 for none.
+inline double median_in_place(std::vector<double>& v) {
     if (v.empty()) return 0;
-    std::sort(v.begin(), v.end());
-    const std::size_t n = v.size();
-    return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
+    const std::size_t n = v.size(), h = n / 2;
+    std::nth_element(v.begin(), v.begin() + static_cast<std::ptrdiff_t>(h), v.end());
+    const double upper = v[h];
+    if (n % 2) return upper;
+    return (*std::max_element(v.begin(), v.begin() + static_cast<std::ptrdiff_t>(h)) + upper) / 2;
 }
+
+/// Median (mean of the two middle values for an even count; 0 for none).
+inline double median(std::vector<double> v) { return median_in_place(v); }
 
 /// Ranks 1..n with ties given their average rank (R's rank(ties.method = "average")).
 inline std::vector<double> average_ranks(const std::vector<double>& v) {
