@@ -115,6 +115,9 @@ std::function<void()> add_analyse_command(CLI::App& app) {
                      static_cast<std::size_t>(std::count(results.doublets.predicted.begin(), results.doublets.predicted.end(), true)),
                      results.annotation.cluster_label.size(), types,
                      results.cytokines.comparisons.size(), args->out.c_str());
+        std::string steps;
+        for (const auto& [step, seconds] : results.step_seconds) steps += " " + step + " " + std::to_string(seconds).substr(0, 5) + "s";
+        std::fprintf(stderr, "analyse: time per step:%s\n", steps.c_str());
         for (const auto& note : results.notes) std::fprintf(stderr, "analyse: note: %s\n", note.c_str());
     };
 }

@@ -1,6 +1,7 @@
 #include "kupffer/cluster/analyse.hpp"
 
 #include <algorithm>
+#include <chrono>
 #include <cmath>
 #include <limits>
 #include <map>
@@ -89,7 +90,14 @@ AnalysisResults analyse(const Dataset& data, const AnalysisOptions& o) {
     AnalysisResults r;
 
     // QC per sample; flagged cells are reported (cells.tsv) and left out unless asked.
+    auto last = std::chrono::steady_clock::now();
+    auto mark = [&](const char* step) {
+        const auto now = std::chrono::steady_clock::now();
+        r.step_seconds.emplace_back(step, std::chrono::duration<double>(now - last).count());
+        last = now;
+    };
     r.qc = quality_control(data.counts, data.gene_names, data.sample_of_cell, o.qc);
+    mark("qc");
     std::vector<std::uint32_t> candidates;
     for (std::uint32_t c = 0; c < data.counts.n_cols; ++c)
         if (o.keep_qc_failures ? r.qc.umis[c] > 0 : !r.qc.discard[c]) candidates.push_back(c);
@@ -115,6 +123,7 @@ AnalysisResults analyse(const Dataset& data, const AnalysisOptions& o) {
     }
     for (auto c : candidates)
         if (!(o.remove_doublets && r.doublets.predicted[c])) r.analysed.push_back(c);
+    mark("doublets");
     if (r.analysed.size() < 30) throw OptionError("analyse: only " + std::to_string(r.analysed.size()) + " cells pass QC; at least 30 are needed");
     r.counts = select_columns(data.counts, r.analysed);
     const std::uint32_t n = r.counts.n_cols;
@@ -132,12 +141,14 @@ AnalysisResults analyse(const Dataset& data, const AnalysisOptions& o) {
         r.normalized = log_normalize(r.counts);
     }
     r.hvg = o.hvg_method == "vst" ? seurat_vst(r.counts, o.hvg) : model_gene_var(r.normalized.logcounts, o.hvg);
+    mark("normalise+hvg");
     if (r.hvg.selected.size() < 2) throw OptionError("analyse: fewer than two variable genes");
     PcaOptions pca = o.pca;
     pca.seed = o.seed;
     pca.threads = o.threads;
     pca.components = std::min<std::size_t>({pca.components, r.hvg.selected.size() - 1, n - 1});
     r.pca = run_pca(r.normalized.logcounts, r.hvg.selected, pca);
+    mark("pca");
     r.embedding = r.pca.scores;
     if (!o.integrate_by.empty()) {
         const auto by = data.metadata_of(o.integrate_by);
@@ -160,6 +171,7 @@ AnalysisResults analyse(const Dataset& data, const AnalysisOptions& o) {
     LeidenOptions leiden_options = o.leiden;
     leiden_options.seed = o.seed;
     r.clusters = leiden(n, shared_neighbor_graph(nn), leiden_options);
+    mark("neighbours+leiden");
 
     UmapOptions umap_options = o.umap;
     umap_options.seed = o.seed;
@@ -168,13 +180,16 @@ AnalysisResults analyse(const Dataset& data, const AnalysisOptions& o) {
     umap_nn_options.k = std::min<std::uint32_t>(o.umap_neighbors, n);
     const auto umap_nn = nearest_neighbors(r.embedding, umap_nn_options);
     r.umap = umap(r.embedding, umap_nn, umap_options);
+    mark("umap");
 
     r.markers = find_markers(r.normalized.logcounts, r.clusters, {.threads = o.threads});
+    mark("markers");
     AnnotateOptions annotate_options = o.annotate;
     annotate_options.scores.seed = o.seed;
     annotate_options.scores.threads = o.threads;
     r.annotation = annotate_cells(r.normalized.logcounts, data.gene_names, r.clusters, o.panels, annotate_options);
     for (auto k : r.clusters) r.cell_type.push_back(r.annotation.cluster_label[k]);
+    mark("annotation");
 
     // Maturation: the cells whose cluster is named as either end of the monocyte -> macrophage axis.
     r.maturation_pseudotime.assign(n, kNaN);
@@ -212,11 +227,13 @@ AnalysisResults analyse(const Dataset& data, const AnalysisOptions& o) {
         }
     }
 
+    mark("maturation");
     CellDesign design{r.cell_type, pick(group, r.analysed), pick(timepoint, r.analysed), pick(sample, r.analysed), {}};
     design.group_order = internal::distinct(group);  // samplesheet order; the first is the reference
     CytokineOptions cyto = o.cytokines;
     cyto.ql.threads = o.threads;
     r.cytokines = compare_cytokines(r.counts, r.normalized.logcounts, data.gene_names, design, cyto);
+    mark("cytokines");
     for (const auto& s : r.cytokines.skipped) r.notes.push_back("cytokine test skipped: " + s);
     return r;
 }

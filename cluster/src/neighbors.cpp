@@ -55,14 +55,29 @@ std::vector<std::vector<std::uint32_t>> exact_neighbors(const Eigen::MatrixXd& p
     parallel_chunks(n, kQueryChunk, o.threads, [&](std::size_t, std::size_t a, std::size_t b) {
         const auto rows = static_cast<Eigen::Index>(b - a);
         // Squared distances of this chunk of queries to every cell, by one matrix product.
-        Eigen::MatrixXd d = -2.0 * (points.middleRows(static_cast<Eigen::Index>(a), rows) * transposed);
+        using RowMajor = Eigen::Matrix<double, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>;
+        RowMajor d = -2.0 * (points.middleRows(static_cast<Eigen::Index>(a), rows) * transposed);
         d.colwise() += norms.segment(static_cast<Eigen::Index>(a), rows);
         d.rowwise() += norms.transpose();
-        std::vector<Candidate> candidates(n);
+        // The k - 1 nearest others by one scan with a bounded max-heap of (distance, cell).
+        std::vector<Candidate> heap;
+        heap.reserve(o.k);
         for (Eigen::Index r = 0; r < rows; ++r) {
-            candidates.resize(n);
-            for (std::uint32_t j = 0; j < n; ++j) candidates[j] = {d(r, j), j};
-            keep_nearest(static_cast<std::uint32_t>(a + static_cast<std::size_t>(r)), candidates, o.k, out[a + static_cast<std::size_t>(r)]);
+            const auto self = static_cast<std::uint32_t>(a + static_cast<std::size_t>(r));
+            heap.clear();
+            for (std::uint32_t j = 0; j < n; ++j) {
+                if (j == self) continue;
+                const Candidate c{d(r, j), j};
+                if (heap.size() + 1 < o.k) {
+                    heap.push_back(c);
+                    std::push_heap(heap.begin(), heap.end());
+                } else if (!heap.empty() && c < heap.front()) {
+                    std::pop_heap(heap.begin(), heap.end());
+                    heap.back() = c;
+                    std::push_heap(heap.begin(), heap.end());
+                }
+            }
+            keep_nearest(self, heap, o.k, out[self]);
         }
     });
     return out;

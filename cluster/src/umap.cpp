@@ -133,43 +133,58 @@ Eigen::MatrixXd umap(const Eigen::MatrixXd& points, const std::vector<std::vecto
             next_negative[i].push_back(e.epochs_per_sample / o.negative_samples);
         }
     }
-    Eigen::MatrixXd previous = y;
+    // Positions row-major (a cell's coordinates together), the epoch's start kept apart.
+    const auto k_dims = static_cast<std::size_t>(dims);
+    std::vector<double> current(n * k_dims), previous;
+    for (std::size_t i = 0; i < n; ++i)
+        for (std::size_t k = 0; k < k_dims; ++k) current[i * k_dims + k] = y(static_cast<Eigen::Index>(i), static_cast<Eigen::Index>(k));
+    // d^b in single precision: the gradients need no more, and double pow was half the time.
+    const auto bf = static_cast<float>(b);
+    auto power_b = [bf](double d2) { return static_cast<double>(std::pow(static_cast<float>(d2), bf)); };
     auto clip = [](double v) { return std::clamp(v, -4.0, 4.0); };
     for (std::uint32_t epoch = 0; epoch < epochs; ++epoch) {
         const double alpha = o.learning_rate * (1.0 - static_cast<double>(epoch) / epochs);
         const double now = epoch + 1;
-        previous = y;
+        previous = current;
         parallel_chunks(n, 256, o.threads, [&](std::size_t, std::size_t begin, std::size_t end) {
-            Eigen::VectorXd self(dims), diff(dims);
+            std::vector<double> self(k_dims), diff(k_dims);
+            auto difference = [&](std::size_t other) {
+                double d2 = 0;
+                for (std::size_t k = 0; k < k_dims; ++k) {
+                    diff[k] = self[k] - previous[other * k_dims + k];
+                    d2 += diff[k] * diff[k];
+                }
+                return d2;
+            };
             for (std::size_t i = begin; i < end; ++i) {
                 Rng rng(o.seed, epoch, i);
-                self = y.row(static_cast<Eigen::Index>(i)).transpose();
+                std::copy_n(current.begin() + static_cast<std::ptrdiff_t>(i * k_dims), k_dims, self.begin());
                 for (std::size_t e = 0; e < edges[i].size(); ++e) {
                     if (next_sample[i][e] > now) continue;
-                    const auto j = static_cast<Eigen::Index>(edges[i][e].to);
-                    diff = self - previous.row(j).transpose();
-                    const double d2 = diff.squaredNorm();
+                    const double d2 = difference(edges[i][e].to);
                     if (d2 > 0) {
-                        const double g = -2.0 * a * b * std::pow(d2, b - 1.0) / (a * std::pow(d2, b) + 1.0);
-                        for (Eigen::Index k = 0; k < dims; ++k) self[k] += clip(g * diff[k]) * alpha;
+                        const double p = power_b(d2);
+                        const double g = -2.0 * a * b * (p / d2) / (a * p + 1.0);
+                        for (std::size_t k = 0; k < k_dims; ++k) self[k] += clip(g * diff[k]) * alpha;
                     }
                     next_sample[i][e] += edges[i][e].epochs_per_sample;
                     const double per_negative = edges[i][e].epochs_per_sample / o.negative_samples;
                     const auto negatives = static_cast<std::uint32_t>((now - next_negative[i][e]) / per_negative);
                     for (std::uint32_t s = 0; s < negatives; ++s) {
-                        const auto m = static_cast<Eigen::Index>(rng.below(n));
-                        if (static_cast<std::size_t>(m) == i) continue;
-                        diff = self - previous.row(m).transpose();
-                        const double q2 = diff.squaredNorm();
-                        const double g = q2 > 0 ? 2.0 * o.repulsion * b / ((0.001 + q2) * (a * std::pow(q2, b) + 1.0)) : 0.0;
-                        for (Eigen::Index k = 0; k < dims; ++k) self[k] += (g > 0 ? clip(g * diff[k]) : 4.0) * alpha;
+                        const auto m = static_cast<std::size_t>(rng.below(n));
+                        if (m == i) continue;
+                        const double q2 = difference(m);
+                        const double g = q2 > 0 ? 2.0 * o.repulsion * b / ((0.001 + q2) * (a * power_b(q2) + 1.0)) : 0.0;
+                        for (std::size_t k = 0; k < k_dims; ++k) self[k] += (g > 0 ? clip(g * diff[k]) : 4.0) * alpha;
                     }
                     next_negative[i][e] += negatives * per_negative;
                 }
-                y.row(static_cast<Eigen::Index>(i)) = self.transpose();
+                std::copy_n(self.begin(), k_dims, current.begin() + static_cast<std::ptrdiff_t>(i * k_dims));
             }
         });
     }
+    for (std::size_t i = 0; i < n; ++i)
+        for (std::size_t k = 0; k < k_dims; ++k) y(static_cast<Eigen::Index>(i), static_cast<Eigen::Index>(k)) = current[i * k_dims + k];
     return y;
 }
 

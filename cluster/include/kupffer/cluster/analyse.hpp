@@ -6,6 +6,7 @@
 // intermediate a user (or write_analysis) needs.
 #include <cstdint>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include <Eigen/Dense>
@@ -85,6 +86,7 @@ struct AnalysisResults {
     std::vector<std::uint32_t> trajectory_cells;  ///< analysed-cell indices on the axis
     CytokineResults cytokines;
     std::vector<std::string> notes;        ///< what was skipped and why
+    std::vector<std::pair<std::string, double>> step_seconds;  ///< wall time of each step (for logs, not outputs)
 };
 
 AnalysisResults analyse(const Dataset& data, const AnalysisOptions& options);

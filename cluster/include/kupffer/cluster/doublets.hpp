@@ -30,7 +30,9 @@ struct DoubletOptions {
     std::size_t hvgs = 2000;
     std::size_t components = 30;
     std::uint32_t min_cells = 50;  ///< samples with fewer cells are not scored (NaN, noted)
-    NeighborOptions neighbors;     ///< search method (k is set from the above)
+    /// Search method (k is set from the above); a lighter HNSW build than clustering's, as only
+    /// the fraction of simulated neighbours matters.
+    NeighborOptions neighbors = {.hnsw_ef_construction = 40};
     std::uint64_t seed = 1;
     int threads = 0;
 };
