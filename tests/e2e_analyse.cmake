@@ -17,7 +17,7 @@ foreach(threads 1 2)
   endif()
 endforeach()
 message(STATUS "${err}")
-foreach(f analysis.h5ad cells.tsv.gz clusters.tsv markers.tsv composition.tsv cytokines.tsv cytokine_tests.tsv
+foreach(f analysis.h5ad cells.tsv.gz doublets.tsv clusters.tsv markers.tsv composition.tsv cytokines.tsv cytokine_tests.tsv
           pseudobulk_de.tsv.gz pseudobulk/index.tsv maturation.tsv analysis_summary.json analysis_options.json
           plots/umap_clusters.svg plots/umap_cell_types.svg plots/umap_groups.svg plots/violin_IL6.svg
           plots/maturation_by_group.svg plots/composition.svg)
@@ -25,7 +25,7 @@ foreach(f analysis.h5ad cells.tsv.gz clusters.tsv markers.tsv composition.tsv cy
     message(FATAL_ERROR "analyse wrote no ${f}")
   endif()
 endforeach()
-foreach(f cells.tsv.gz clusters.tsv markers.tsv cytokine_tests.tsv pseudobulk_de.tsv.gz maturation.tsv)
+foreach(f cells.tsv.gz doublets.tsv clusters.tsv markers.tsv cytokine_tests.tsv pseudobulk_de.tsv.gz maturation.tsv)
   file(SHA256 ${OUT}/analysis_1/${f} a)
   file(SHA256 ${OUT}/analysis_2/${f} b)
   if(NOT a STREQUAL b)

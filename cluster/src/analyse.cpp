@@ -119,6 +119,8 @@ AnalysisResults analyse(const Dataset& data, const AnalysisOptions& o) {
         }
         r.doublets.threshold = scored.threshold;
         r.doublets.rate = scored.rate;
+        r.doublets.detectable = scored.detectable;
+        r.doublets.implied_rate = scored.implied_rate;
         for (const auto& note : scored.notes) r.notes.push_back(note);
     }
     for (auto c : candidates)

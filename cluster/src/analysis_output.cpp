@@ -180,6 +180,24 @@ void write_analysis(const Dataset& data, const AnalysisResults& r, const Analysi
         write_text_file(root / "markers.tsv", m);
     }
 
+    // doublets.tsv: per sample, Scrublet's summary of the doublet calls.
+    if (!r.doublets.threshold.empty()) {
+        const auto sample_all = data.metadata_of("sample");
+        std::vector<std::string> samples(r.doublets.threshold.size());
+        for (std::uint32_t c = 0; c < data.counts.n_cols; ++c) samples[data.sample_of_cell[c]] = sample_all[c];
+        std::vector<std::size_t> scored(samples.size(), 0), called(samples.size(), 0);
+        for (std::uint32_t c = 0; c < data.counts.n_cols; ++c) {
+            if (std::isnan(r.doublets.score[c])) continue;
+            ++scored[data.sample_of_cell[c]];
+            called[data.sample_of_cell[c]] += r.doublets.predicted[c];
+        }
+        std::string t = "sample\tcells_scored\tpredicted_doublets\tthreshold\texpected_rate\tdetectable_fraction\timplied_rate\n";
+        for (std::size_t s = 0; s < samples.size(); ++s)
+            t += samples[s] + "\t" + std::to_string(scored[s]) + "\t" + std::to_string(called[s]) + "\t" + num(r.doublets.threshold[s]) + "\t" +
+                 num(r.doublets.rate[s]) + "\t" + num(r.doublets.detectable[s]) + "\t" + num(r.doublets.implied_rate[s]) + "\n";
+        write_text_file(root / "doublets.tsv", t);
+    }
+
     // composition.tsv and its plot.
     const auto sample_all = data.metadata_of("sample");
     const auto timepoint_all = data.metadata_of(o.timepoint_column);

@@ -127,6 +127,8 @@ DoubletResults doublet_scores(const CountMatrix& counts, const std::vector<std::
     r.predicted.assign(counts.n_cols, false);
     r.threshold.assign(samples, kNaN);
     r.rate.assign(samples, kNaN);
+    r.detectable.assign(samples, kNaN);
+    r.implied_rate.assign(samples, kNaN);
     std::vector<std::vector<std::uint32_t>> cells_of(samples);
     for (std::uint32_t c = 0; c < counts.n_cols; ++c) {
         if (sample_of_cell[c] >= samples) throw OptionError("doublet_scores: sample index out of range");
@@ -201,10 +203,15 @@ DoubletResults doublet_scores(const CountMatrix& counts, const std::vector<std::
         for (std::uint32_t i = 0; i < n_sim; ++i) sim_scores[i] = score_of(n + i);
         // 4. The threshold from the simulated doublets' two modes.
         r.threshold[s] = bimodal_threshold(sim_scores);
+        std::size_t called = 0;
         for (std::uint32_t i = 0; i < n; ++i) {
             r.score[cells[i]] = score_of(i);
             r.predicted[cells[i]] = r.score[cells[i]] > r.threshold[s];
+            called += r.predicted[cells[i]];
         }
+        const auto above = std::count_if(sim_scores.begin(), sim_scores.end(), [&](double v) { return v > r.threshold[s]; });
+        r.detectable[s] = static_cast<double>(above) / n_sim;
+        r.implied_rate[s] = above ? static_cast<double>(called) / n / r.detectable[s] : kNaN;
     }
     return r;
 }

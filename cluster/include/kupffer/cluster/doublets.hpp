@@ -42,6 +42,10 @@ struct DoubletResults {
     std::vector<bool> predicted;   ///< score above its sample's threshold
     std::vector<double> threshold; ///< per sample (NaN where not scored)
     std::vector<double> rate;      ///< per sample: the expected rate used
+    /// Per sample, as Scrublet reports them: the fraction of simulated doublets above the
+    /// threshold (detectable), and called cells / detectable (the doublet rate this implies; far
+    /// above the expected rate means the threshold is too low for this sample).
+    std::vector<double> detectable, implied_rate;
     std::vector<std::string> notes;
 };
 
