@@ -22,7 +22,7 @@ std::function<void()> add_analyse_command(CLI::App& app) {
         std::string samplesheet, samples, out, matrix = "filtered_feature_bc_matrix", panels;
         std::vector<std::string> mito_prefixes = {"MT-", "mt-"};
         bool overwrite = false, no_rhesus_mito = false, no_doublets = false;
-        std::string neighbor_search = "auto";
+        std::string neighbor_search = "auto", cluster_method = "leiden";
         cluster::AnalysisOptions o = cluster::default_analysis_options();
     };
     auto args = std::make_shared<Args>();
@@ -54,6 +54,7 @@ std::function<void()> add_analyse_command(CLI::App& app) {
     cmd->add_option("--neighbors,-k", o.neighbors.k, "Neighbours for the SNN graph")->capture_default_str();
     cmd->add_option("--neighbor-search", args->neighbor_search, "auto (exact up to 20,000 cells, then HNSW), exact or hnsw")
         ->capture_default_str();
+    cmd->add_option("--cluster-method", args->cluster_method, "leiden, or louvain (Seurat's default algorithm)")->capture_default_str();
     cmd->add_option("--resolution,-r", o.leiden.resolution, "Leiden resolution")->capture_default_str();
     cmd->add_option("--cytokines", o.cytokines.genes, "Cytokine panel")->delimiter(',')->capture_default_str();
     cmd->add_option("--min-cells", o.cytokines.min_cells, "Cells of a type a sample needs to enter its pseudobulk")->capture_default_str();
@@ -72,6 +73,7 @@ std::function<void()> add_analyse_command(CLI::App& app) {
         opt.score_doublets = !args->no_doublets;
         opt.neighbors.method = cluster::parse_neighbor_method(args->neighbor_search);
         opt.doublets.neighbors.method = opt.neighbors.method;
+        opt.leiden.method = cluster::parse_cluster_method(args->cluster_method);
         if (opt.doublets.expected_rate < 0 || opt.doublets.expected_rate >= 1) throw OptionError("--doublet-rate must be in [0, 1)");
         if (!args->panels.empty()) opt.panels = cluster::read_marker_panels(args->panels);
         if (opt.size_factors != "library" && opt.size_factors != "pooled")
@@ -101,7 +103,7 @@ std::function<void()> add_analyse_command(CLI::App& app) {
             {"hvg", {{"method", opt.hvg_method}, {"top", opt.hvg.top}}},
             {"pca", {{"components", opt.pca.components}, {"scale", opt.pca.scale}}},
             {"integrate_by", opt.integrate_by},
-            {"neighbors", opt.neighbors.k}, {"neighbor_search", cluster::to_string(opt.neighbors.method)}, {"resolution", opt.leiden.resolution}, {"umap_neighbors", opt.umap_neighbors},
+            {"neighbors", opt.neighbors.k}, {"neighbor_search", cluster::to_string(opt.neighbors.method)}, {"resolution", opt.leiden.resolution}, {"cluster_method", args->cluster_method}, {"umap_neighbors", opt.umap_neighbors},
             {"panels", panels},
             {"trajectory", {{"start", opt.trajectory_start}, {"end", opt.trajectory_end}, {"hvgs", opt.trajectory_hvgs}, {"pcs", opt.trajectory_pcs}}},
             {"cytokines", {{"genes", opt.cytokines.genes}, {"min_cells", opt.cytokines.min_cells}, {"min_replicates", opt.cytokines.min_replicates},

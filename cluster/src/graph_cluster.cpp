@@ -55,34 +55,31 @@ void check(igraph_error_t e, const char* what) {
 }
 }  // namespace
 
-std::vector<std::uint32_t> leiden(std::uint32_t cells, const std::vector<WeightedEdge>& edges, const LeidenOptions& options) {
-    igraph_set_error_handler(igraph_error_handler_ignore);
-    IntVector ends(static_cast<igraph_integer_t>(2 * edges.size()));
-    RealVector weights(static_cast<igraph_integer_t>(edges.size()));
-    for (std::size_t e = 0; e < edges.size(); ++e) {
-        VECTOR(ends.v)[2 * e] = edges[e].from;
-        VECTOR(ends.v)[2 * e + 1] = edges[e].to;
-        VECTOR(weights.v)[e] = edges[e].weight;
-    }
+namespace {
+
+/// The graph of `edges` on `cells` vertices with its weights, for igraph.
+struct WeightedGraph {
     Graph graph;
-    check(igraph_create(&graph.g, &ends.v, cells, IGRAPH_UNDIRECTED), "igraph_create");
-    // Modularity through the generalised objective: node weights = strengths, resolution / 2m.
-    RealVector strength(cells);
-    check(igraph_strength(&graph.g, &strength.v, igraph_vss_all(), IGRAPH_ALL, IGRAPH_NO_LOOPS, &weights.v), "igraph_strength");
-    double two_m = 0;
-    for (std::uint32_t i = 0; i < cells; ++i) two_m += VECTOR(strength.v)[i];
-    if (two_m <= 0) return std::vector<std::uint32_t>(cells, 0);
-    igraph_rng_seed(igraph_rng_default(), static_cast<igraph_uint_t>(options.seed));
-    IntVector membership(cells);
-    igraph_integer_t clusters = 0;
-    igraph_real_t quality = 0;
-    check(igraph_community_leiden(&graph.g, &weights.v, &strength.v, options.resolution / two_m, options.beta, false, -1,
-                                  &membership.v, &clusters, &quality),
-          "igraph_community_leiden");
-    // Relabel by decreasing size (ties: first cell), so labels do not depend on igraph's numbering.
-    std::vector<std::uint32_t> size(static_cast<std::size_t>(clusters), 0), first(static_cast<std::size_t>(clusters), cells);
+    RealVector weights;
+    WeightedGraph(std::uint32_t cells, const std::vector<WeightedEdge>& edges) : weights(static_cast<igraph_integer_t>(edges.size())) {
+        igraph_set_error_handler(igraph_error_handler_ignore);
+        IntVector ends(static_cast<igraph_integer_t>(2 * edges.size()));
+        for (std::size_t e = 0; e < edges.size(); ++e) {
+            VECTOR(ends.v)[2 * e] = edges[e].from;
+            VECTOR(ends.v)[2 * e + 1] = edges[e].to;
+            VECTOR(weights.v)[e] = edges[e].weight;
+        }
+        check(igraph_create(&graph.g, &ends.v, cells, IGRAPH_UNDIRECTED), "igraph_create");
+    }
+};
+
+/// Labels by decreasing cluster size (ties: first cell), so they do not depend on igraph's numbering.
+std::vector<std::uint32_t> relabel_by_size(const igraph_vector_int_t& membership, std::uint32_t cells) {
+    std::uint32_t clusters = 0;
+    for (std::uint32_t i = 0; i < cells; ++i) clusters = std::max(clusters, static_cast<std::uint32_t>(VECTOR(membership)[i]) + 1);
+    std::vector<std::uint32_t> size(clusters, 0), first(clusters, cells);
     for (std::uint32_t i = 0; i < cells; ++i) {
-        const auto c = static_cast<std::size_t>(VECTOR(membership.v)[i]);
+        const auto c = static_cast<std::size_t>(VECTOR(membership)[i]);
         ++size[c];
         first[c] = std::min(first[c], i);
     }
@@ -92,8 +89,40 @@ std::vector<std::uint32_t> leiden(std::uint32_t cells, const std::vector<Weighte
     std::vector<std::uint32_t> label(size.size());
     for (std::uint32_t r = 0; r < order.size(); ++r) label[order[r]] = r;
     std::vector<std::uint32_t> out(cells);
-    for (std::uint32_t i = 0; i < cells; ++i) out[i] = label[static_cast<std::size_t>(VECTOR(membership.v)[i])];
+    for (std::uint32_t i = 0; i < cells; ++i) out[i] = label[static_cast<std::size_t>(VECTOR(membership)[i])];
     return out;
+}
+
+}  // namespace
+
+ClusterMethod parse_cluster_method(const std::string& name) {
+    if (name == "leiden") return ClusterMethod::leiden;
+    if (name == "louvain") return ClusterMethod::louvain;
+    throw OptionError("unknown clustering '" + name + "' (leiden or louvain)");
+}
+
+std::vector<std::uint32_t> leiden(std::uint32_t cells, const std::vector<WeightedEdge>& edges, const LeidenOptions& options) {
+    if (cells == 0) return {};
+    WeightedGraph wg(cells, edges);
+    igraph_rng_seed(igraph_rng_default(), static_cast<igraph_uint_t>(options.seed));
+    IntVector membership(cells);
+    if (options.method == ClusterMethod::louvain) {
+        check(igraph_community_multilevel(&wg.graph.g, &wg.weights.v, options.resolution, &membership.v, nullptr, nullptr),
+              "igraph_community_multilevel");
+        return relabel_by_size(membership.v, cells);
+    }
+    // Modularity through the generalised objective: node weights = strengths, resolution / 2m.
+    RealVector strength(cells);
+    check(igraph_strength(&wg.graph.g, &strength.v, igraph_vss_all(), IGRAPH_ALL, IGRAPH_NO_LOOPS, &wg.weights.v), "igraph_strength");
+    double two_m = 0;
+    for (std::uint32_t i = 0; i < cells; ++i) two_m += VECTOR(strength.v)[i];
+    if (two_m <= 0) return std::vector<std::uint32_t>(cells, 0);
+    igraph_integer_t clusters = 0;
+    igraph_real_t quality = 0;
+    check(igraph_community_leiden(&wg.graph.g, &wg.weights.v, &strength.v, options.resolution / two_m, options.beta, false, -1,
+                                  &membership.v, &clusters, &quality),
+          "igraph_community_leiden");
+    return relabel_by_size(membership.v, cells);
 }
 
 double adjusted_rand_index(const std::vector<std::uint32_t>& a, const std::vector<std::uint32_t>& b) {
