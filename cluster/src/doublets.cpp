@@ -4,6 +4,7 @@
 #include <cmath>
 #include <limits>
 #include <numeric>
+#include <optional>
 #include <string>
 
 #include "kupffer/cluster/hvg.hpp"
@@ -55,7 +56,32 @@ Eigen::MatrixXd project(const SparseMatrix<float>& logcounts, const std::vector<
     return out;
 }
 
-double otsu_threshold(const std::vector<double>& counts, const std::vector<double>& centres) {
+}  // namespace
+
+namespace {
+
+struct Histogram {
+    std::vector<double> counts, centres;
+};
+
+Histogram histogram(const std::vector<double>& values, std::size_t bins) {
+    const auto [lo_it, hi_it] = std::minmax_element(values.begin(), values.end());
+    const double lo = *lo_it, width = (*hi_it - lo) / static_cast<double>(bins);
+    Histogram h{std::vector<double>(bins, 0), std::vector<double>(bins)};
+    for (std::size_t b = 0; b < bins; ++b) h.centres[b] = lo + (static_cast<double>(b) + 0.5) * width;
+    for (double v : values) ++h.counts[std::min(bins - 1, static_cast<std::size_t>((v - lo) / width))];
+    return h;
+}
+
+}  // namespace
+
+double otsu_threshold(const std::vector<double>& values, std::size_t bins) {
+    if (values.empty()) throw OptionError("otsu_threshold: no values");
+    const auto [lo_it, hi_it] = std::minmax_element(values.begin(), values.end());
+    if (!(*hi_it > *lo_it)) return *hi_it;
+    const auto h = histogram(values, bins);
+    const auto& counts = h.counts;
+    const auto& centres = h.centres;
     const double total = std::accumulate(counts.begin(), counts.end(), 0.0);
     double sum_all = 0;
     for (std::size_t b = 0; b < counts.size(); ++b) sum_all += counts[b] * centres[b];
@@ -71,18 +97,11 @@ double otsu_threshold(const std::vector<double>& counts, const std::vector<doubl
     return at;
 }
 
-}  // namespace
-
-double bimodal_threshold(const std::vector<double>& values, std::size_t bins) {
+std::optional<double> bimodal_threshold(const std::vector<double>& values, std::size_t bins) {
     if (values.empty()) throw OptionError("bimodal_threshold: no values");
     const auto [lo_it, hi_it] = std::minmax_element(values.begin(), values.end());
-    const double lo = *lo_it, hi = *hi_it;
-    if (!(hi > lo)) return hi;
-    const double width = (hi - lo) / static_cast<double>(bins);
-    std::vector<double> hist(bins, 0), centres(bins);
-    for (std::size_t b = 0; b < bins; ++b) centres[b] = lo + (static_cast<double>(b) + 0.5) * width;
-    for (double v : values) ++hist[std::min(bins - 1, static_cast<std::size_t>((v - lo) / width))];
-    const std::vector<double> raw = hist;
+    if (!(*hi_it > *lo_it)) return std::nullopt;
+    auto [hist, centres] = histogram(values, bins);
     // Smooth with a running mean of 3 (edges reflected) until exactly two maxima remain.
     std::vector<std::size_t> maxima;
     for (int iteration = 0; iteration < 10000; ++iteration) {
@@ -114,7 +133,7 @@ double bimodal_threshold(const std::vector<double>& values, std::size_t bins) {
         }
         hist.swap(smooth);
     }
-    return otsu_threshold(raw, centres);
+    return std::nullopt;
 }
 
 DoubletResults doublet_scores(const CountMatrix& counts, const std::vector<std::uint32_t>& sample_of_cell, std::uint32_t samples,
@@ -201,12 +220,16 @@ DoubletResults doublet_scores(const CountMatrix& counts, const std::vector<std::
         };
         std::vector<double> sim_scores(n_sim);
         for (std::uint32_t i = 0; i < n_sim; ++i) sim_scores[i] = score_of(n + i);
-        // 4. The threshold from the simulated doublets' two modes.
-        r.threshold[s] = bimodal_threshold(sim_scores);
+        // 4. The threshold: the valley of the observed scores, else of the simulated ones.
+        std::vector<double> scores(n);
+        for (std::uint32_t i = 0; i < n; ++i) scores[i] = score_of(i);
+        auto threshold = bimodal_threshold(scores);
+        if (!threshold) threshold = bimodal_threshold(sim_scores);
+        r.threshold[s] = threshold ? *threshold : otsu_threshold(sim_scores);
         std::size_t called = 0;
         for (std::uint32_t i = 0; i < n; ++i) {
-            r.score[cells[i]] = score_of(i);
-            r.predicted[cells[i]] = r.score[cells[i]] > r.threshold[s];
+            r.score[cells[i]] = scores[i];
+            r.predicted[cells[i]] = scores[i] > r.threshold[s];
             called += r.predicted[cells[i]];
         }
         const auto above = std::count_if(sim_scores.begin(), sim_scores.end(), [&](double v) { return v > r.threshold[s]; });

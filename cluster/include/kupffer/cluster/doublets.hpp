@@ -8,11 +8,15 @@
 //  3. find each cell's k nearest neighbours among observed + simulated cells; with q the
 //     (pseudo-counted) fraction of simulated neighbours, r the simulated:observed ratio and rho the
 //     expected doublet rate, the score is Scrublet's q rho / r / (1 - rho - q (1 - rho - rho / r));
-//  4. call doublets above a threshold placed at the minimum between the two modes of the
-//     simulated doublets' scores (neotypic vs embedded doublets), Otsu's threshold if there is no
-//     such minimum.
+//  4. call doublets above a threshold at the minimum between the two modes of the observed
+//     cells' scores (singlets vs doublets); where they show no two modes, between the two modes
+//     of the simulated doublets' scores (neotypic vs embedded, Scrublet's rule), else Otsu's
+//     threshold of those. (Scrublet's rule alone placed the threshold far too low on samples of
+//     30,000 cells: 17-25% called where 3% were doublets; the observed valley called 2.6%, 79%
+//     of them true, recall 75%. On 400-cell samples both agree.)
 // Seeded, thread-independent.
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -54,7 +58,11 @@ DoubletResults doublet_scores(const CountMatrix& counts, const std::vector<std::
                               const DoubletOptions& options = {});
 
 /// A threshold between the two modes of `values` (skimage's threshold_minimum: the histogram is
-/// smoothed until it has two maxima); Otsu's threshold if it never gets there. `bins` = 256.
-double bimodal_threshold(const std::vector<double>& values, std::size_t bins = 256);
+/// smoothed until it has two maxima; the middle of the lowest stretch between them); nullopt if
+/// it never gets there.
+std::optional<double> bimodal_threshold(const std::vector<double>& values, std::size_t bins = 256);
+
+/// Otsu's threshold of `values` (maximum between-class variance over a histogram of `bins`).
+double otsu_threshold(const std::vector<double>& values, std::size_t bins = 256);
 
 }  // namespace kupffer::cluster
