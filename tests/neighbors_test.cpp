@@ -49,6 +49,10 @@ TEST(NearestNeighbors, ExactEqualsBruteForce) {
     const auto nn = nearest_neighbors(x, {.k = 15, .method = NeighborMethod::exact, .threads = 1});
     for (std::uint32_t i = 0; i < x.rows(); i += 7) EXPECT_EQ(nn[i], brute_force(x, i, 15)) << "cell " << i;
     EXPECT_EQ(nearest_neighbors(x, {.k = 15, .method = NeighborMethod::exact, .threads = 4}), nn);
+    // Searching for a subset of points gives their rows of the full result.
+    const auto some = nearest_neighbors(x, {699, 3, 350}, {.k = 15, .method = NeighborMethod::exact});
+    EXPECT_EQ(some, (std::vector<std::vector<std::uint32_t>>{nn[699], nn[3], nn[350]}));
+    EXPECT_THROW(nearest_neighbors(x, {700}, {.k = 15}), OptionError);
 }
 
 TEST(NearestNeighbors, SelfComesFirstEvenAmongDuplicates) {
@@ -74,6 +78,8 @@ TEST(NearestNeighbors, HnswRecallsTheExactNeighbours) {
     std::printf("hnsw recall of the 20 exact neighbours: %.4f\n", recall);
     EXPECT_GT(recall, 0.97);
     EXPECT_EQ(nearest_neighbors(x, {.k = 20, .method = NeighborMethod::hnsw, .threads = 4}), approx);
+    EXPECT_EQ(nearest_neighbors(x, {17, 5000}, {.k = 20, .method = NeighborMethod::hnsw}),
+              (std::vector<std::vector<std::uint32_t>>{approx[17], approx[5000]}));
     // The seed drives the graph's levels: another seed, another (equally good) graph.
     const auto other = nearest_neighbors(x, {.k = 20, .method = NeighborMethod::hnsw, .seed = 2, .threads = 2});
     EXPECT_EQ(other.size(), approx.size());

@@ -209,7 +209,14 @@ DoubletResults doublet_scores(const CountMatrix& counts, const std::vector<std::
         nn.k = k_adj + 1;
         nn.seed = o.seed;
         nn.threads = o.threads;
-        const auto neighbors = nearest_neighbors(points, nn);
+        // Searched for: every observed cell, and evenly spaced simulated doublets (the latter only
+        // for the fallback threshold and the detectable fraction).
+        std::vector<std::uint32_t> queries(n);
+        std::iota(queries.begin(), queries.end(), 0U);
+        const std::uint32_t sim_queries = std::min(n_sim, std::max<std::uint32_t>(o.scored_simulated, 1));
+        for (std::uint32_t q = 0; q < sim_queries; ++q)
+            queries.push_back(n + static_cast<std::uint32_t>(static_cast<std::uint64_t>(q) * n_sim / sim_queries));
+        const auto neighbors = nearest_neighbors(points, queries, nn);
         const double rho = o.expected_rate > 0 ? o.expected_rate : std::max(0.01, 0.008 * n / 1000.0);
         r.rate[s] = rho;
         auto score_of = [&](std::uint32_t i) {
@@ -218,8 +225,8 @@ DoubletResults doublet_scores(const CountMatrix& counts, const std::vector<std::
             const double f = (simulated_neighbors + 1) / (static_cast<double>(neighbors[i].size() - 1) + 2);
             return f * rho / ratio / (1 - rho - f * (1 - rho - rho / ratio));
         };
-        std::vector<double> sim_scores(n_sim);
-        for (std::uint32_t i = 0; i < n_sim; ++i) sim_scores[i] = score_of(n + i);
+        std::vector<double> sim_scores(sim_queries);
+        for (std::uint32_t q = 0; q < sim_queries; ++q) sim_scores[q] = score_of(n + q);
         // 4. The threshold: the valley of the observed scores, else of the simulated ones.
         std::vector<double> scores(n);
         for (std::uint32_t i = 0; i < n; ++i) scores[i] = score_of(i);
@@ -233,7 +240,7 @@ DoubletResults doublet_scores(const CountMatrix& counts, const std::vector<std::
             called += r.predicted[cells[i]];
         }
         const auto above = std::count_if(sim_scores.begin(), sim_scores.end(), [&](double v) { return v > r.threshold[s]; });
-        r.detectable[s] = static_cast<double>(above) / n_sim;
+        r.detectable[s] = static_cast<double>(above) / sim_queries;
         r.implied_rate[s] = above ? static_cast<double>(called) / n / r.detectable[s] : kNaN;
     }
     return r;

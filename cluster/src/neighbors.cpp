@@ -3,6 +3,7 @@
 #include <hnswlib/hnswlib.h>
 
 #include <algorithm>
+#include <numeric>
 #include <utility>
 
 #include "kupffer/core/errors.hpp"
@@ -47,23 +48,26 @@ void keep_nearest(std::uint32_t self, std::vector<Candidate>& candidates, std::u
 
 constexpr std::size_t kQueryChunk = 64;
 
-std::vector<std::vector<std::uint32_t>> exact_neighbors(const Eigen::MatrixXd& points, const NeighborOptions& o) {
+std::vector<std::vector<std::uint32_t>> exact_neighbors(const Eigen::MatrixXd& points, const std::vector<std::uint32_t>& queries,
+                                                        const NeighborOptions& o) {
     const auto n = static_cast<std::uint32_t>(points.rows());
     const Eigen::VectorXd norms = points.rowwise().squaredNorm();
     const Eigen::MatrixXd transposed = points.transpose();
-    std::vector<std::vector<std::uint32_t>> out(n);
-    parallel_chunks(n, kQueryChunk, o.threads, [&](std::size_t, std::size_t a, std::size_t b) {
+    std::vector<std::vector<std::uint32_t>> out(queries.size());
+    parallel_chunks(queries.size(), kQueryChunk, o.threads, [&](std::size_t, std::size_t a, std::size_t b) {
         const auto rows = static_cast<Eigen::Index>(b - a);
+        Eigen::MatrixXd query(rows, points.cols());
+        for (Eigen::Index r = 0; r < rows; ++r) query.row(r) = points.row(queries[a + static_cast<std::size_t>(r)]);
         // Squared distances of this chunk of queries to every cell, by one matrix product.
         using RowMajor = Eigen::Matrix<double, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>;
-        RowMajor d = -2.0 * (points.middleRows(static_cast<Eigen::Index>(a), rows) * transposed);
-        d.colwise() += norms.segment(static_cast<Eigen::Index>(a), rows);
+        RowMajor d = -2.0 * (query * transposed);
+        d.colwise() += query.rowwise().squaredNorm();
         d.rowwise() += norms.transpose();
         // The k - 1 nearest others by one scan with a bounded max-heap of (distance, cell).
         std::vector<Candidate> heap;
         heap.reserve(o.k);
         for (Eigen::Index r = 0; r < rows; ++r) {
-            const auto self = static_cast<std::uint32_t>(a + static_cast<std::size_t>(r));
+            const auto self = queries[a + static_cast<std::size_t>(r)];
             heap.clear();
             for (std::uint32_t j = 0; j < n; ++j) {
                 if (j == self) continue;
@@ -77,13 +81,14 @@ std::vector<std::vector<std::uint32_t>> exact_neighbors(const Eigen::MatrixXd& p
                     std::push_heap(heap.begin(), heap.end());
                 }
             }
-            keep_nearest(self, heap, o.k, out[self]);
+            keep_nearest(self, heap, o.k, out[a + static_cast<std::size_t>(r)]);
         }
     });
     return out;
 }
 
-std::vector<std::vector<std::uint32_t>> hnsw_neighbors(const Eigen::MatrixXd& points, const NeighborOptions& o) {
+std::vector<std::vector<std::uint32_t>> hnsw_neighbors(const Eigen::MatrixXd& points, const std::vector<std::uint32_t>& queries,
+                                                       const NeighborOptions& o) {
     const auto n = static_cast<std::uint32_t>(points.rows());
     const auto dims = static_cast<std::size_t>(points.cols());
     // Row-major single precision, as hnswlib stores vectors.
@@ -92,14 +97,15 @@ std::vector<std::vector<std::uint32_t>> hnsw_neighbors(const Eigen::MatrixXd& po
     hnswlib::HierarchicalNSW<float> index(&space, n, o.hnsw_m, o.hnsw_ef_construction, static_cast<std::size_t>(o.seed));
     for (std::uint32_t i = 0; i < n; ++i) index.addPoint(data.row(i).data(), i);  // in order: thread-independent graph
     index.setEf(std::max<std::size_t>(o.hnsw_ef_search, o.k + 1));
-    std::vector<std::vector<std::uint32_t>> out(n);
-    parallel_chunks(n, kQueryChunk, o.threads, [&](std::size_t, std::size_t a, std::size_t b) {
+    std::vector<std::vector<std::uint32_t>> out(queries.size());
+    parallel_chunks(queries.size(), kQueryChunk, o.threads, [&](std::size_t, std::size_t a, std::size_t b) {
         std::vector<Candidate> candidates;
-        for (std::size_t i = a; i < b; ++i) {
+        for (std::size_t q = a; q < b; ++q) {
+            const auto i = queries[q];
             auto found = index.searchKnn(data.row(static_cast<Eigen::Index>(i)).data(), o.k + 1);
             candidates.clear();
             for (; !found.empty(); found.pop()) candidates.emplace_back(found.top().first, static_cast<std::uint32_t>(found.top().second));
-            keep_nearest(static_cast<std::uint32_t>(i), candidates, o.k, out[i]);
+            keep_nearest(i, candidates, o.k, out[q]);
         }
     });
     return out;
@@ -107,12 +113,21 @@ std::vector<std::vector<std::uint32_t>> hnsw_neighbors(const Eigen::MatrixXd& po
 
 }  // namespace
 
-std::vector<std::vector<std::uint32_t>> nearest_neighbors(const Eigen::MatrixXd& points, const NeighborOptions& options) {
+std::vector<std::vector<std::uint32_t>> nearest_neighbors(const Eigen::MatrixXd& points, const std::vector<std::uint32_t>& queries,
+                                                          const NeighborOptions& options) {
     const auto n = static_cast<std::uint32_t>(points.rows());
     if (options.k == 0 || options.k > n) throw OptionError("k must be between 1 and the number of cells");
-    if (resolved_neighbor_method(n, options) == NeighborMethod::exact) return exact_neighbors(points, options);
+    for (auto q : queries)
+        if (q >= n) throw OptionError("nearest_neighbors: query index out of range");
+    if (resolved_neighbor_method(n, options) == NeighborMethod::exact) return exact_neighbors(points, queries, options);
     if (options.hnsw_m < 2) throw OptionError("hnsw M must be at least 2");
-    return hnsw_neighbors(points, options);
+    return hnsw_neighbors(points, queries, options);
+}
+
+std::vector<std::vector<std::uint32_t>> nearest_neighbors(const Eigen::MatrixXd& points, const NeighborOptions& options) {
+    std::vector<std::uint32_t> all(static_cast<std::size_t>(points.rows()));
+    std::iota(all.begin(), all.end(), 0U);
+    return nearest_neighbors(points, all, options);
 }
 
 }  // namespace kupffer::cluster

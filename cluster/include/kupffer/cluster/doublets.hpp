@@ -31,6 +31,9 @@ struct DoubletOptions {
     /// Expected doublet fraction of a sample; 0 = 10x's loading guidance, 0.8% per 1,000 cells
     /// recovered (at least 1%).
     double expected_rate = 0;
+    /// Simulated doublets scored themselves (evenly spaced; all are neighbour candidates): for the
+    /// fallback threshold and the detectable fraction, which need no more.
+    std::uint32_t scored_simulated = 10000;
     std::size_t hvgs = 2000;
     std::size_t components = 30;
     std::uint32_t min_cells = 50;  ///< samples with fewer cells are not scored (NaN, noted)

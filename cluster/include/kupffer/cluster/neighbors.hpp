@@ -39,6 +39,11 @@ struct NeighborOptions {
 /// k nearest cells of each row of `points`, nearest first (ties by index), the cell itself first.
 std::vector<std::vector<std::uint32_t>> nearest_neighbors(const Eigen::MatrixXd& points, const NeighborOptions& options = {});
 
+/// The same for the points `queries` only (indices into `points`), in that order: all points are
+/// candidates, only these are searched for.
+std::vector<std::vector<std::uint32_t>> nearest_neighbors(const Eigen::MatrixXd& points, const std::vector<std::uint32_t>& queries,
+                                                          const NeighborOptions& options);
+
 /// The method `options` resolves to for `cells` cells.
 NeighborMethod resolved_neighbor_method(std::uint32_t cells, const NeighborOptions& options);
 
