@@ -84,3 +84,19 @@ TEST(CallCells, SameCallsAndPValuesOnAnyThreadCount) {
             EXPECT_EQ(one.pvalue[c], four.pvalue[c]);
         }
 }
+
+TEST(GoodTuring, MatchesDropletUtilsProportions) {
+    // Reference values: DropletUtils:::.safe_good_turing (edgeR::goodTuringProportions) in R.
+    const std::vector<double> x = {0, 0, 0, 1, 1, 1, 1, 2, 2, 3, 5, 5, 8, 13, 0, 1, 2, 40, 1, 3};
+    const std::vector<double> expected = {0.0168539325843, 0.0168539325843, 0.0168539325843, 0.00783638145785, 0.00783638145785,
+                                          0.00783638145785, 0.00783638145785, 0.0182201542764, 0.0182201542764, 0.0290684642352,
+                                          0.0511947316181, 0.0511947316181, 0.0847263558164, 0.140864551507, 0.0168539325843,
+                                          0.00783638145785, 0.0182201542764, 0.444788219057, 0.00783638145785, 0.0290684642352};
+    const auto p = kupffer::quant::good_turing_proportions(x);
+    ASSERT_EQ(p.size(), expected.size());
+    for (std::size_t i = 0; i < p.size(); ++i) EXPECT_NEAR(p[i], expected[i], 1e-10) << i;
+    // No singletons: zero counts get DropletUtils' pseudo-probability 1 / N.
+    const auto q = kupffer::quant::good_turing_proportions({0, 2, 2, 3, 7});
+    const std::vector<double> expected_q = {0.0714285714286, 0.128053101064, 0.128053101064, 0.197049829377, 0.475415397066};
+    for (std::size_t i = 0; i < q.size(); ++i) EXPECT_NEAR(q[i], expected_q[i], 1e-10) << i;
+}

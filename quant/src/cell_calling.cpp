@@ -43,7 +43,7 @@ double fit_alpha(const CountMatrix& m, const std::vector<std::uint32_t>& ambient
         }
         return ll;
     };
-    double lo = std::log(1e-2), hi = std::log(1e7);
+    double lo = std::log(1e-2), hi = std::log(1e4);  // DropletUtils' interval
     const double phi = (std::sqrt(5.0) - 1) / 2;
     double x1 = hi - phi * (hi - lo), x2 = lo + phi * (hi - lo);
     double f1 = loglik(x1), f2 = loglik(x2);
@@ -55,6 +55,78 @@ double fit_alpha(const CountMatrix& m, const std::vector<std::uint32_t>& ambient
 }
 
 }  // namespace
+
+std::vector<double> good_turing_proportions(const std::vector<double>& counts) {
+    // Frequencies of frequencies: distinct positive counts r (ascending) and how many have each.
+    std::vector<std::uint64_t> values;
+    std::uint64_t zeros = 0;
+    for (double c : counts) {
+        if (c < 0 || c != std::floor(c)) throw OptionError("good_turing_proportions: counts must be non-negative integers");
+        if (c == 0) ++zeros;
+        else values.push_back(static_cast<std::uint64_t>(c));
+    }
+    std::vector<double> out(counts.size(), 0.0);
+    if (values.empty()) return out;
+    std::sort(values.begin(), values.end());
+    std::vector<double> r, n;
+    for (std::size_t i = 0; i < values.size();) {
+        std::size_t j = i;
+        while (j < values.size() && values[j] == values[i]) ++j;
+        r.push_back(static_cast<double>(values[i]));
+        n.push_back(static_cast<double>(j - i));
+        i = j;
+    }
+    const std::size_t k = r.size();
+    double big_n = 0;
+    for (std::size_t i = 0; i < k; ++i) big_n += r[i] * n[i];
+    // Z_r = n_r / ((t - q) / 2) and the least-squares line of log Z on log r.
+    std::vector<double> log_r(k), log_z(k);
+    double mean_x = 0, mean_y = 0;
+    for (std::size_t i = 0; i < k; ++i) {
+        const double q = i == 0 ? 0.0 : r[i - 1], t = i + 1 == k ? 2 * r[i] - q : r[i + 1];
+        log_r[i] = std::log(r[i]);
+        log_z[i] = std::log(2 * n[i]) - std::log(t - q);
+        mean_x += log_r[i], mean_y += log_z[i];
+    }
+    mean_x /= static_cast<double>(k), mean_y /= static_cast<double>(k);
+    double sxy = 0, sxx = 0;
+    for (std::size_t i = 0; i < k; ++i) sxy += (log_r[i] - mean_x) * (log_z[i] - mean_y), sxx += (log_r[i] - mean_x) * (log_r[i] - mean_x);
+    const double slope = sxx > 0 ? sxy / sxx : 0.0;
+    const double p0 = r[0] == 1 ? n[0] / big_n : 0.0;
+    std::vector<double> r_star(k);
+    bool smooth = false;
+    double n_prime = 0;
+    for (std::size_t i = 0; i < k; ++i) {
+        const double next = r[i] + 1;
+        const double y = next * std::exp(slope * (std::log(next) - log_r[i]));
+        if (i + 1 == k || r[i + 1] != next) smooth = true;
+        if (!smooth) {
+            const double x = next * n[i + 1] / n[i];
+            const double sd = std::sqrt(next * next * n[i + 1] / (n[i] * n[i]) * (1 + n[i + 1] / n[i]));
+            if (std::abs(x - y) <= 1.96 * sd) smooth = true, r_star[i] = y;
+            else r_star[i] = x;
+        } else {
+            r_star[i] = y;
+        }
+        n_prime += r_star[i] * n[i];
+    }
+    const double zero_share = zeros ? p0 / static_cast<double>(zeros) : 0.0;
+    for (std::size_t g = 0; g < counts.size(); ++g) {
+        if (counts[g] == 0) {
+            out[g] = zero_share;
+            continue;
+        }
+        const auto at = static_cast<std::size_t>(std::lower_bound(r.begin(), r.end(), counts[g]) - r.begin());
+        out[g] = (1 - p0) * r_star[at] / n_prime;
+    }
+    // Categories still at zero: DropletUtils' pseudo-probability.
+    const auto still_zero = static_cast<double>(std::count(out.begin(), out.end(), 0.0));
+    if (still_zero > 0) {
+        const double pseudo = 1.0 / big_n;
+        for (auto& v : out) v = v == 0 ? pseudo / still_zero : v * (1 - pseudo);
+    }
+    return out;
+}
 
 std::vector<double> benjamini_hochberg(const std::vector<double>& p) {
     std::vector<std::size_t> order;
@@ -101,15 +173,24 @@ CellCallingResults call_cells(const CountMatrix& m, const CellCallingOptions& op
         else if (!r.is_cell[c]) tested.push_back(c);
     }
     if (ambient.empty() || tested.empty()) return r;
-    std::vector<double> p(m.n_rows, 0.0);
+    // Ambient proportions by Good-Turing over the genes seen in any barcode (others stay 0: no
+    // barcode has them, and simulated molecules never draw them).
+    std::vector<double> ambient_counts(m.n_rows, 0.0);
+    std::vector<char> seen(m.n_rows, 0);
+    for (std::uint32_t c = 0; c < n; ++c)
+        for (auto g : m.column_rows(c)) seen[g] = 1;
     for (auto c : ambient) {
         auto rows = m.column_rows(c);
         auto vals = m.column_values(c);
-        for (std::size_t k = 0; k < rows.size(); ++k) p[rows[k]] += vals[k];
+        for (std::size_t k = 0; k < rows.size(); ++k) ambient_counts[rows[k]] += vals[k];
     }
-    const double pseudo = 1.0 / static_cast<double>(m.n_rows);
-    const double sum = std::accumulate(p.begin(), p.end(), 0.0) + pseudo * static_cast<double>(m.n_rows);
-    for (auto& v : p) v = (v + pseudo) / sum;
+    std::vector<double> seen_counts;
+    for (std::uint32_t g = 0; g < m.n_rows; ++g)
+        if (seen[g]) seen_counts.push_back(ambient_counts[g]);
+    const auto proportions = good_turing_proportions(seen_counts);
+    std::vector<double> p(m.n_rows, 0.0);
+    for (std::uint32_t g = 0, i = 0; g < m.n_rows; ++g)
+        if (seen[g]) p[g] = proportions[i++];
     r.alpha = fit_alpha(m, ambient, p);
     std::vector<double> ap(p.size());
     for (std::size_t g = 0; g < p.size(); ++g) ap[g] = r.alpha * p[g];

@@ -3,6 +3,9 @@
 // at least a tenth of the 99th-percentile count among the expected cells), then EmptyDrops (Lun et
 // al. 2019) on the rest: an ambient profile from low-count barcodes, a Dirichlet-multinomial
 // likelihood of each barcode under it, Monte-Carlo p-values and Benjamini-Hochberg FDR.
+// As DropletUtils::emptyDrops: genes with no count in any barcode are left out, the ambient
+// proportions are Simple Good-Turing estimates (edgeR::goodTuringProportions, so genes absent from
+// the ambient pool get their share of the unseen mass), and alpha is fitted on [0.01, 10,000].
 #include <cstdint>
 #include <vector>
 
@@ -33,6 +36,13 @@ struct CellCallingResults {
 };
 
 CellCallingResults call_cells(const CountMatrix& counts, const CellCallingOptions& options);
+
+/// Simple Good-Turing proportions of count categories (Gale & Sampson 1995, as
+/// edgeR::goodTuringProportions): zero counts share the unseen mass P0 = n1 / N; seen counts get
+/// the smoothed r* (Turing estimates while they differ significantly from the log-linear fit
+/// of Z_r, then the fit), renormalised to 1 - P0. Categories still at 0 (no count of 1 seen)
+/// get DropletUtils' pseudo-probability 1 / N shared among them.
+std::vector<double> good_turing_proportions(const std::vector<double>& counts);
 
 /// Benjamini-Hochberg adjusted p-values (NaN entries stay NaN and are not counted).
 std::vector<double> benjamini_hochberg(const std::vector<double>& p);
