@@ -81,3 +81,14 @@ TEST(OrderedPipeline, PropagatesExceptionsFromTheTransformStage) {
                      [](int&) {}),
                  std::runtime_error);
 }
+
+TEST(RunConcurrently, RunsBothAndRethrows) {
+    for (int threads : {1, 2, 4}) {
+        std::atomic<int> a{0}, b{0};
+        kupffer::run_concurrently(
+            threads, [&] { kupffer::parallel_for(100, threads, [&](std::size_t) { ++a; }); }, [&] { b = 7; });
+        EXPECT_EQ(a.load(), 100);
+        EXPECT_EQ(b.load(), 7);
+        EXPECT_THROW(kupffer::run_concurrently(threads, [] {}, [] { throw std::runtime_error("stage failed"); }), std::runtime_error);
+    }
+}

@@ -8,6 +8,7 @@
 
 #include "internal.hpp"
 #include "kupffer/core/errors.hpp"
+#include "kupffer/core/parallel.hpp"
 
 namespace kupffer::cluster {
 
@@ -106,137 +107,155 @@ AnalysisResults analyse(const Dataset& data, const AnalysisOptions& o) {
     const std::uint32_t samples = *std::max_element(data.sample_of_cell.begin(), data.sample_of_cell.end()) + 1;
     r.doublets.score.assign(data.counts.n_cols, kNaN);
     r.doublets.predicted.assign(data.counts.n_cols, false);
-    if (o.score_doublets && !candidates.empty()) {
-        std::vector<std::uint32_t> sample_of;
-        for (auto c : candidates) sample_of.push_back(data.sample_of_cell[c]);
-        DoubletOptions d = o.doublets;
-        d.seed = o.seed;
-        d.threads = o.threads;
-        const auto scored = doublet_scores(select_columns(data.counts, candidates), sample_of, samples, d);
-        for (std::size_t i = 0; i < candidates.size(); ++i) {
-            r.doublets.score[candidates[i]] = scored.score[i];
-            r.doublets.predicted[candidates[i]] = scored.predicted[i];
+    // (They run alongside the rest of the analysis unless they decide which cells it gets.)
+    std::vector<std::string> doublet_notes;
+    double doublet_seconds = 0;
+    auto score_doublets = [&] {
+        const auto begin = std::chrono::steady_clock::now();
+        if (o.score_doublets && !candidates.empty()) {
+            std::vector<std::uint32_t> sample_of;
+            for (auto c : candidates) sample_of.push_back(data.sample_of_cell[c]);
+            DoubletOptions d = o.doublets;
+            d.seed = o.seed;
+            d.threads = o.threads;
+            const auto scored = doublet_scores(select_columns(data.counts, candidates), sample_of, samples, d);
+            for (std::size_t i = 0; i < candidates.size(); ++i) {
+                r.doublets.score[candidates[i]] = scored.score[i];
+                r.doublets.predicted[candidates[i]] = scored.predicted[i];
+            }
+            r.doublets.threshold = scored.threshold;
+            r.doublets.rate = scored.rate;
+            r.doublets.detectable = scored.detectable;
+            r.doublets.implied_rate = scored.implied_rate;
+            doublet_notes = scored.notes;
         }
-        r.doublets.threshold = scored.threshold;
-        r.doublets.rate = scored.rate;
-        r.doublets.detectable = scored.detectable;
-        r.doublets.implied_rate = scored.implied_rate;
-        for (const auto& note : scored.notes) r.notes.push_back(note);
-    }
-    for (auto c : candidates)
-        if (!(o.remove_doublets && r.doublets.predicted[c])) r.analysed.push_back(c);
-    mark("doublets");
-    if (r.analysed.size() < 30) throw OptionError("analyse: only " + std::to_string(r.analysed.size()) + " cells pass QC; at least 30 are needed");
-    r.counts = select_columns(data.counts, r.analysed);
-    const std::uint32_t n = r.counts.n_cols;
+        doublet_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - begin).count();
+    };
+    auto analyse_cells = [&] {
+        if (r.analysed.size() < 30) throw OptionError("analyse: only " + std::to_string(r.analysed.size()) + " cells pass QC; at least 30 are needed");
+        r.counts = select_columns(data.counts, r.analysed);
+        const std::uint32_t n = r.counts.n_cols;
 
-    if (o.size_factors == "pooled") {
-        r.quick_clusters = quick_clusters(r.counts, o);
-        PooledSizeFactorOptions pooled = o.pooled;
-        pooled.threads = o.threads;
-        const auto factors = pooled_size_factors(r.counts, r.quick_clusters, pooled);
-        r.normalized = log_normalize(r.counts, {.size_factors = factors.size_factors});
-        r.notes.push_back("pooled size factors in " + std::to_string(*std::max_element(r.quick_clusters.begin(), r.quick_clusters.end()) + 1) +
-                          " quick clusters, " + std::to_string(factors.genes_used) + " genes" +
-                          (factors.replaced ? ", " + std::to_string(factors.replaced) + " non-positive estimates replaced" : ""));
-    } else {
-        r.normalized = log_normalize(r.counts);
-    }
-    r.hvg = o.hvg_method == "vst" ? seurat_vst(r.counts, o.hvg) : model_gene_var(r.normalized.logcounts, o.hvg);
-    mark("normalise+hvg");
-    if (r.hvg.selected.size() < 2) throw OptionError("analyse: fewer than two variable genes");
-    PcaOptions pca = o.pca;
-    pca.seed = o.seed;
-    pca.threads = o.threads;
-    pca.components = std::min<std::size_t>({pca.components, r.hvg.selected.size() - 1, n - 1});
-    r.pca = run_pca(r.normalized.logcounts, r.hvg.selected, pca);
-    mark("pca");
-    r.embedding = r.pca.scores;
-    if (!o.integrate_by.empty()) {
-        const auto by = data.metadata_of(o.integrate_by);
-        std::map<std::string, std::uint32_t> id;
-        std::vector<std::uint32_t> batch;
-        for (auto c : r.analysed) batch.push_back(id.try_emplace(by[c], static_cast<std::uint32_t>(id.size())).first->second);
-        HarmonyOptions h = o.harmony;
-        h.seed = o.seed;
-        const auto corrected = harmony(r.pca.scores, batch, h);
-        r.embedding = corrected.corrected;
-        r.notes.push_back("harmony by " + o.integrate_by + ": " + std::to_string(id.size()) + " batches, " +
-                          std::to_string(corrected.iterations) + " rounds" + (corrected.converged ? "" : " (not converged)"));
-    }
-
-    NeighborOptions nn_options = o.neighbors;
-    nn_options.threads = o.threads;
-    nn_options.k = std::min<std::uint32_t>(nn_options.k, n);
-    nn_options.seed = o.seed;
-    const auto nn = nearest_neighbors(r.embedding, nn_options);
-    LeidenOptions leiden_options = o.leiden;
-    leiden_options.seed = o.seed;
-    r.clusters = leiden(n, shared_neighbor_graph(nn), leiden_options);
-    mark("neighbours+leiden");
-
-    UmapOptions umap_options = o.umap;
-    umap_options.seed = o.seed;
-    umap_options.threads = o.threads;
-    NeighborOptions umap_nn_options = nn_options;
-    umap_nn_options.k = std::min<std::uint32_t>(o.umap_neighbors, n);
-    const auto umap_nn = nearest_neighbors(r.embedding, umap_nn_options);
-    r.umap = umap(r.embedding, umap_nn, umap_options);
-    mark("umap");
-
-    r.markers = find_markers(r.normalized.logcounts, r.clusters, {.threads = o.threads});
-    mark("markers");
-    AnnotateOptions annotate_options = o.annotate;
-    annotate_options.scores.seed = o.seed;
-    annotate_options.scores.threads = o.threads;
-    r.annotation = annotate_cells(r.normalized.logcounts, data.gene_names, r.clusters, o.panels, annotate_options);
-    for (auto k : r.clusters) r.cell_type.push_back(r.annotation.cluster_label[k]);
-    mark("annotation");
-
-    // Maturation: the cells whose cluster is named as either end of the monocyte -> macrophage axis.
-    r.maturation_pseudotime.assign(n, kNaN);
-    r.maturation_score.assign(n, kNaN);
-    const std::size_t start = panel_index(o.panels, o.trajectory_start), end = panel_index(o.panels, o.trajectory_end);
-    if (start == o.panels.size() || end == o.panels.size()) {
-        r.notes.push_back("maturation: no panel named " + o.trajectory_start + " or " + o.trajectory_end);
-    } else {
-        for (std::uint32_t c = 0; c < n; ++c)
-            if (r.cell_type[c] == o.trajectory_start || r.cell_type[c] == o.trajectory_end) r.trajectory_cells.push_back(c);
-        const auto& scores = r.annotation.module.scores;
-        // Monocytes mature into macrophages continuously, so clusters rarely split the axis where
-        // the names change: within the axis, each cell takes the end whose panel scores higher.
-        for (auto c : r.trajectory_cells) {
-            r.maturation_score[c] = scores[end][c] - scores[start][c];
-            r.cell_type[c] = r.maturation_score[c] > 0 ? o.trajectory_end : o.trajectory_start;
-        }
-        if (r.trajectory_cells.size() < std::max<std::size_t>(50, o.pseudotime.k + o.pseudotime.components + 2)) {
-            r.notes.push_back("maturation: " + std::to_string(r.trajectory_cells.size()) + " cells on the axis, too few for a pseudotime");
+        if (o.size_factors == "pooled") {
+            r.quick_clusters = quick_clusters(r.counts, o);
+            PooledSizeFactorOptions pooled = o.pooled;
+            pooled.threads = o.threads;
+            const auto factors = pooled_size_factors(r.counts, r.quick_clusters, pooled);
+            r.normalized = log_normalize(r.counts, {.size_factors = factors.size_factors});
+            r.notes.push_back("pooled size factors in " + std::to_string(*std::max_element(r.quick_clusters.begin(), r.quick_clusters.end()) + 1) +
+                              " quick clusters, " + std::to_string(factors.genes_used) + " genes" +
+                              (factors.replaced ? ", " + std::to_string(factors.replaced) + " non-positive estimates replaced" : ""));
         } else {
-            const auto axis_counts = select_columns(r.counts, r.trajectory_cells);
-            const auto axis = log_normalize(axis_counts).logcounts;
-            HvgOptions hvg = o.hvg;
-            hvg.top = o.trajectory_hvgs;
-            const auto genes = model_gene_var(axis, hvg).selected;
-            PcaOptions axis_pca = pca;
-            axis_pca.components = std::min<std::size_t>({o.trajectory_pcs, genes.size() - 1, r.trajectory_cells.size() - 1});
-            const auto pcs = run_pca(axis, genes, axis_pca).scores;
-            std::vector<double> root;
-            for (auto c : r.trajectory_cells) root.push_back(-r.maturation_score[c]);
-            PseudotimeOptions pt = o.pseudotime;
-            pt.threads = o.threads;
-            const auto dpt = diffusion_pseudotime(pcs, root, pt);
-            for (std::size_t i = 0; i < r.trajectory_cells.size(); ++i) r.maturation_pseudotime[r.trajectory_cells[i]] = dpt.pseudotime[i];
+            r.normalized = log_normalize(r.counts);
         }
-    }
+        r.hvg = o.hvg_method == "vst" ? seurat_vst(r.counts, o.hvg) : model_gene_var(r.normalized.logcounts, o.hvg);
+        mark("normalise+hvg");
+        if (r.hvg.selected.size() < 2) throw OptionError("analyse: fewer than two variable genes");
+        PcaOptions pca = o.pca;
+        pca.seed = o.seed;
+        pca.threads = o.threads;
+        pca.components = std::min<std::size_t>({pca.components, r.hvg.selected.size() - 1, n - 1});
+        r.pca = run_pca(r.normalized.logcounts, r.hvg.selected, pca);
+        mark("pca");
+        r.embedding = r.pca.scores;
+        if (!o.integrate_by.empty()) {
+            const auto by = data.metadata_of(o.integrate_by);
+            std::map<std::string, std::uint32_t> id;
+            std::vector<std::uint32_t> batch;
+            for (auto c : r.analysed) batch.push_back(id.try_emplace(by[c], static_cast<std::uint32_t>(id.size())).first->second);
+            HarmonyOptions h = o.harmony;
+            h.seed = o.seed;
+            const auto corrected = harmony(r.pca.scores, batch, h);
+            r.embedding = corrected.corrected;
+            r.notes.push_back("harmony by " + o.integrate_by + ": " + std::to_string(id.size()) + " batches, " +
+                              std::to_string(corrected.iterations) + " rounds" + (corrected.converged ? "" : " (not converged)"));
+        }
 
-    mark("maturation");
-    CellDesign design{r.cell_type, pick(group, r.analysed), pick(timepoint, r.analysed), pick(sample, r.analysed), {}};
-    design.group_order = internal::distinct(group);  // samplesheet order; the first is the reference
-    CytokineOptions cyto = o.cytokines;
-    cyto.ql.threads = o.threads;
-    r.cytokines = compare_cytokines(r.counts, r.normalized.logcounts, data.gene_names, design, cyto);
-    mark("cytokines");
-    for (const auto& s : r.cytokines.skipped) r.notes.push_back("cytokine test skipped: " + s);
+        NeighborOptions nn_options = o.neighbors;
+        nn_options.threads = o.threads;
+        nn_options.k = std::min<std::uint32_t>(nn_options.k, n);
+        nn_options.seed = o.seed;
+        const auto nn = nearest_neighbors(r.embedding, nn_options);
+        LeidenOptions leiden_options = o.leiden;
+        leiden_options.seed = o.seed;
+        r.clusters = leiden(n, shared_neighbor_graph(nn), leiden_options);
+        mark("neighbours+leiden");
+
+        UmapOptions umap_options = o.umap;
+        umap_options.seed = o.seed;
+        umap_options.threads = o.threads;
+        NeighborOptions umap_nn_options = nn_options;
+        umap_nn_options.k = std::min<std::uint32_t>(o.umap_neighbors, n);
+        const auto umap_nn = nearest_neighbors(r.embedding, umap_nn_options);
+        r.umap = umap(r.embedding, umap_nn, umap_options);
+        mark("umap");
+
+        r.markers = find_markers(r.normalized.logcounts, r.clusters, {.threads = o.threads});
+        mark("markers");
+        AnnotateOptions annotate_options = o.annotate;
+        annotate_options.scores.seed = o.seed;
+        annotate_options.scores.threads = o.threads;
+        r.annotation = annotate_cells(r.normalized.logcounts, data.gene_names, r.clusters, o.panels, annotate_options);
+        for (auto k : r.clusters) r.cell_type.push_back(r.annotation.cluster_label[k]);
+        mark("annotation");
+
+        // Maturation: the cells whose cluster is named as either end of the monocyte -> macrophage axis.
+        r.maturation_pseudotime.assign(n, kNaN);
+        r.maturation_score.assign(n, kNaN);
+        const std::size_t start = panel_index(o.panels, o.trajectory_start), end = panel_index(o.panels, o.trajectory_end);
+        if (start == o.panels.size() || end == o.panels.size()) {
+            r.notes.push_back("maturation: no panel named " + o.trajectory_start + " or " + o.trajectory_end);
+        } else {
+            for (std::uint32_t c = 0; c < n; ++c)
+                if (r.cell_type[c] == o.trajectory_start || r.cell_type[c] == o.trajectory_end) r.trajectory_cells.push_back(c);
+            const auto& scores = r.annotation.module.scores;
+            // Monocytes mature into macrophages continuously, so clusters rarely split the axis where
+            // the names change: within the axis, each cell takes the end whose panel scores higher.
+            for (auto c : r.trajectory_cells) {
+                r.maturation_score[c] = scores[end][c] - scores[start][c];
+                r.cell_type[c] = r.maturation_score[c] > 0 ? o.trajectory_end : o.trajectory_start;
+            }
+            if (r.trajectory_cells.size() < std::max<std::size_t>(50, o.pseudotime.k + o.pseudotime.components + 2)) {
+                r.notes.push_back("maturation: " + std::to_string(r.trajectory_cells.size()) + " cells on the axis, too few for a pseudotime");
+            } else {
+                const auto axis_counts = select_columns(r.counts, r.trajectory_cells);
+                const auto axis = log_normalize(axis_counts).logcounts;
+                HvgOptions hvg = o.hvg;
+                hvg.top = o.trajectory_hvgs;
+                const auto genes = model_gene_var(axis, hvg).selected;
+                PcaOptions axis_pca = pca;
+                axis_pca.components = std::min<std::size_t>({o.trajectory_pcs, genes.size() - 1, r.trajectory_cells.size() - 1});
+                const auto pcs = run_pca(axis, genes, axis_pca).scores;
+                std::vector<double> root;
+                for (auto c : r.trajectory_cells) root.push_back(-r.maturation_score[c]);
+                PseudotimeOptions pt = o.pseudotime;
+                pt.threads = o.threads;
+                const auto dpt = diffusion_pseudotime(pcs, root, pt);
+                for (std::size_t i = 0; i < r.trajectory_cells.size(); ++i) r.maturation_pseudotime[r.trajectory_cells[i]] = dpt.pseudotime[i];
+            }
+        }
+
+        mark("maturation");
+        CellDesign design{r.cell_type, pick(group, r.analysed), pick(timepoint, r.analysed), pick(sample, r.analysed), {}};
+        design.group_order = internal::distinct(group);  // samplesheet order; the first is the reference
+        CytokineOptions cyto = o.cytokines;
+        cyto.ql.threads = o.threads;
+        r.cytokines = compare_cytokines(r.counts, r.normalized.logcounts, data.gene_names, design, cyto);
+        mark("cytokines");
+        for (const auto& s : r.cytokines.skipped) r.notes.push_back("cytokine test skipped: " + s);
+    };
+    if (o.remove_doublets) {
+        score_doublets();
+        for (auto c : candidates)
+            if (!r.doublets.predicted[c]) r.analysed.push_back(c);
+        last = std::chrono::steady_clock::now();
+        analyse_cells();
+    } else {
+        r.analysed = candidates;
+        run_concurrently(o.threads, score_doublets, analyse_cells);
+    }
+    r.step_seconds.insert(r.step_seconds.begin() + 1, {o.remove_doublets ? "doublets" : "doublets (concurrent)", doublet_seconds});
+    r.notes.insert(r.notes.begin(), doublet_notes.begin(), doublet_notes.end());
     return r;
 }
 

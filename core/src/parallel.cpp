@@ -2,6 +2,7 @@
 
 #include <oneapi/tbb/info.h>
 #include <oneapi/tbb/parallel_for.h>
+#include <oneapi/tbb/parallel_invoke.h>
 #include <oneapi/tbb/parallel_pipeline.h>
 #include <oneapi/tbb/task_arena.h>
 
@@ -33,6 +34,16 @@ void parallel_for(std::size_t n_tasks, int n_threads, const std::function<void(s
             },
             tbb::simple_partitioner());
     });
+}
+
+void run_concurrently(int n_threads, const std::function<void()>& a, const std::function<void()>& b) {
+    if (resolve_threads(n_threads) == 1) {
+        a();
+        b();
+        return;
+    }
+    tbb::task_arena arena(2);
+    arena.execute([&] { tbb::parallel_invoke(a, b); });
 }
 
 void parallel_chunks(std::size_t n_items, std::size_t chunk_size, int n_threads,

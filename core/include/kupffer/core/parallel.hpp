@@ -1,7 +1,7 @@
 #pragma once
-// The only two ways kupffer runs work in parallel, both on oneTBB:
+// The only ways kupffer runs work in parallel, all on oneTBB:
 //  - parallel_for: independent tasks indexed 0..n-1 (callers define the chunking, so results never
-//    depend on how many threads ran them);
+//    depend on how many threads ran them); run_concurrently: two independent stages side by side;
 //  - ordered_pipeline: read serially -> transform in parallel -> write serially in input order
 //    (minimap2's kt_pipeline), for streaming I/O whose output order must not depend on scheduling.
 // An exception thrown by any task stops the work and is rethrown to the caller.
@@ -17,6 +17,10 @@ int resolve_threads(int requested);
 
 /// Runs fn(task) for every task in [0, n_tasks) on at most n_threads threads.
 void parallel_for(std::size_t n_tasks, int n_threads, const std::function<void(std::size_t)>& fn);
+
+/// Runs two independent pieces of work at the same time (one after the other with one thread);
+/// each may use parallel_for itself. For stages whose results do not depend on each other.
+void run_concurrently(int n_threads, const std::function<void()>& a, const std::function<void()>& b);
 
 /// Splits [0, n_items) into fixed chunks of chunk_size (the last may be shorter) and runs
 /// fn(chunk_index, begin, end) for each chunk in parallel. Chunk boundaries depend only on
