@@ -113,6 +113,21 @@ TEST(MapSample, RecordsRoundTripAndCountEveryMappedRead) {
     EXPECT_GT(static_cast<double>(m.mapped) / static_cast<double>(m.read_pairs), 0.9);
     EXPECT_GT(m.barcode_corrected, 0U);
     EXPECT_GT(m.unspliced, m.mapped / 20);
+    // Per-lane metrics: one per lane, adding up to the sample's, each lane like the others.
+    ASSERT_EQ(m.lanes.size(), sample.lanes.size());
+    ASSERT_GE(m.lanes.size(), 2U);
+    std::uint64_t pairs = 0, exact = 0, cdna_bases = 0;
+    for (std::size_t l = 0; l < m.lanes.size(); ++l) {
+        const auto& lane = m.lanes[l];
+        EXPECT_EQ(lane.lane, sample.lanes[l].lane);
+        EXPECT_EQ(lane.r1, sample.lanes[l].r1.filename().string());
+        EXPECT_GT(static_cast<double>(lane.cdna_mapped) / static_cast<double>(lane.read_pairs), 0.9);
+        pairs += lane.read_pairs, exact += lane.barcode_exact, cdna_bases += lane.cdna_bases;
+    }
+    EXPECT_EQ(pairs, m.read_pairs);
+    EXPECT_EQ(exact, m.barcode_exact);
+    EXPECT_EQ(cdna_bases, m.cdna_bases);
+    EXPECT_NE(metrics_json(m).find("\"lanes\""), std::string::npos);
     TempDir dir;
     write_records(dir / "r.kpf", results.records);
     const auto back = read_records(dir / "r.kpf");

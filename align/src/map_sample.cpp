@@ -188,6 +188,7 @@ struct Batch {
     std::vector<std::uint64_t> observed;              // raw barcodes (whitelist-free mode)
     std::vector<PendingBarcode> pending;
     SampleMetrics metrics;
+    std::vector<LaneMetrics> lane_metrics;  // indexed by the sample's lane index
 };
 
 /// Adds what a batch counts (reads, base qualities, barcodes rejected before mapping); mapping
@@ -195,6 +196,18 @@ struct Batch {
 void add(SampleMetrics& into, const SampleMetrics& m) {
     into.read_pairs += m.read_pairs;
     into.barcode_rejected += m.barcode_rejected;
+    into.barcode_bases += m.barcode_bases;
+    into.barcode_q30 += m.barcode_q30;
+    into.umi_bases += m.umi_bases;
+    into.umi_q30 += m.umi_q30;
+    into.cdna_bases += m.cdna_bases;
+    into.cdna_q30 += m.cdna_q30;
+}
+
+void add(LaneMetrics& into, const LaneMetrics& m) {
+    into.read_pairs += m.read_pairs;
+    into.barcode_exact += m.barcode_exact;
+    into.cdna_mapped += m.cdna_mapped;
     into.barcode_bases += m.barcode_bases;
     into.barcode_q30 += m.barcode_q30;
     into.umi_bases += m.umi_bases;
@@ -224,6 +237,7 @@ MapSampleResults map_sample(const SampleFastqs& sample, const Index& index, cons
     MapSampleResults results;
     SampleMetrics& metrics = results.metrics;
     metrics.sample = sample.name;
+    for (const auto& lane : sample.lanes) metrics.lanes.push_back({.lane = lane.lane, .r1 = lane.r1.filename().string()});
 
     const Chemistry* chem = nullptr;
     if (options.chemistry == "auto") {
@@ -334,6 +348,7 @@ MapSampleResults map_sample(const SampleFastqs& sample, const Index& index, cons
             if (!mapper) mapper = std::make_unique<Mapper>(index, options.mapping);
             std::map<std::vector<std::uint32_t>, std::uint32_t> local;
             SampleMetrics& m = batch.metrics;
+            batch.lane_metrics.assign(sample.lanes.size(), LaneMetrics{});
             const std::string_view t1(batch.r1), t2(batch.r2);
             std::size_t p1 = 0, p2 = 0;
             for (std::size_t i = 0; i < batch.r1_lengths.size(); ++i) {
@@ -345,12 +360,14 @@ MapSampleResults map_sample(const SampleFastqs& sample, const Index& index, cons
                 const auto bc = segment(r1, chem->barcode), bq = segment(q1, chem->barcode);
                 const auto umi = segment(r1, chem->umi), uq = segment(q1, chem->umi);
                 const auto cdna = segment(r2, chem->cdna), cq = segment(q2, chem->cdna);
-                m.barcode_bases += bq.size();
-                m.barcode_q30 += count_q30(bq);
-                m.umi_bases += uq.size();
-                m.umi_q30 += count_q30(uq);
-                m.cdna_bases += cq.size();
-                m.cdna_q30 += count_q30(cq);
+                LaneMetrics& lane = batch.lane_metrics[batch.lanes[i]];
+                ++lane.read_pairs;
+                lane.barcode_bases += bq.size();
+                lane.barcode_q30 += count_q30(bq);
+                lane.umi_bases += uq.size();
+                lane.umi_q30 += count_q30(uq);
+                lane.cdna_bases += cq.size();
+                lane.cdna_q30 += count_q30(cq);
 
                 std::uint64_t raw = 0;
                 int n_count = 0;
@@ -366,6 +383,7 @@ MapSampleResults map_sample(const SampleFastqs& sample, const Index& index, cons
                 std::optional<std::uint32_t> exact;
                 if (!infer && n_count == 0) exact = whitelist->find(raw);
                 if (exact) {
+                    ++lane.barcode_exact;
                     batch.exact_hits.push_back(*exact);
                 } else {
                     if (infer && n_count == 0) batch.observed.push_back(raw);
@@ -388,6 +406,7 @@ MapSampleResults map_sample(const SampleFastqs& sample, const Index& index, cons
                 if (homopolymer) flags |= kUmiHomopolymer;
                 const MapResult& mapped = mapper->map(cdna, antisense);
                 if (!mapped.mapped) continue;
+                ++lane.cdna_mapped;
                 auto [it, fresh] = local.try_emplace(mapped.genes, static_cast<std::uint32_t>(batch.classes.size()));
                 if (fresh) batch.classes.push_back(mapped.genes);
                 const std::uint64_t barcode = exact ? whitelist->barcode(*exact) : kPendingBit | (batch.pending.size() - 1);
@@ -421,6 +440,14 @@ MapSampleResults map_sample(const SampleFastqs& sample, const Index& index, cons
             for (auto raw : batch.observed) ++observed[raw];
             metrics.barcode_exact += batch.exact_hits.size();
             add(metrics, batch.metrics);
+            for (std::size_t l = 0; l < batch.lane_metrics.size(); ++l) {
+                const auto& lane = batch.lane_metrics[l];
+                add(metrics.lanes[l], lane);
+                // The sample's base qualities are its lanes'.
+                metrics.barcode_bases += lane.barcode_bases, metrics.barcode_q30 += lane.barcode_q30;
+                metrics.umi_bases += lane.umi_bases, metrics.umi_q30 += lane.umi_q30;
+                metrics.cdna_bases += lane.cdna_bases, metrics.cdna_q30 += lane.cdna_q30;
+            }
         });
 
     // Resolve the waiting barcodes now that the run's barcode abundances are known.
@@ -483,6 +510,16 @@ std::string metrics_json(const SampleMetrics& m) {
                               {"sense_rate", c.sense_rate},
                               {"antisense_rate", c.antisense_rate}});
     const std::uint64_t valid = m.barcode_exact + m.barcode_corrected;
+    nlohmann::json lanes = nlohmann::json::array();
+    for (const auto& l : m.lanes)
+        lanes.push_back({{"lane", l.lane},
+                         {"r1", l.r1},
+                         {"read_pairs", l.read_pairs},
+                         {"exact_barcode_fraction", frac(l.barcode_exact, l.read_pairs)},
+                         {"cdna_mapped_fraction", frac(l.cdna_mapped, l.read_pairs)},
+                         {"q30_barcode", frac(l.barcode_q30, l.barcode_bases)},
+                         {"q30_umi", frac(l.umi_q30, l.umi_bases)},
+                         {"q30_cdna", frac(l.cdna_q30, l.cdna_bases)}});
     const nlohmann::json j = {
         {"sample", m.sample},
         {"chemistry", m.chemistry},
@@ -506,6 +543,7 @@ std::string metrics_json(const SampleMetrics& m) {
         {"q30_barcode", frac(m.barcode_q30, m.barcode_bases)},
         {"q30_umi", frac(m.umi_q30, m.umi_bases)},
         {"q30_cdna", frac(m.cdna_q30, m.cdna_bases)},
+        {"lanes", lanes},
     };
     return j.dump(2) + "\n";
 }

@@ -43,6 +43,16 @@ struct ChemistryCandidate {
     double antisense_rate = 0;    ///< ... mapping once reverse-complemented
 };
 
+/// What one lane's reads look like, to spot a bad lane (counted before barcode correction).
+struct LaneMetrics {
+    std::uint32_t lane = 0;   ///< from the file names (0 = no lane in the names)
+    std::string r1;           ///< the lane's R1 file name
+    std::uint64_t read_pairs = 0;
+    std::uint64_t barcode_exact = 0;  ///< barcodes found as they are in the whitelist
+    std::uint64_t cdna_mapped = 0;    ///< cDNA reads assigned to genes (whatever their barcode)
+    std::uint64_t barcode_bases = 0, barcode_q30 = 0, umi_bases = 0, umi_q30 = 0, cdna_bases = 0, cdna_q30 = 0;
+};
+
 struct SampleMetrics {
     std::string sample;
     std::string chemistry;
@@ -56,6 +66,7 @@ struct SampleMetrics {
     std::uint64_t mapped = 0;  ///< with a valid barcode and at least one gene
     std::uint64_t spliced = 0, unspliced = 0, ambiguous = 0, multi_gene = 0;
     std::uint64_t barcode_bases = 0, barcode_q30 = 0, umi_bases = 0, umi_q30 = 0, cdna_bases = 0, cdna_q30 = 0;
+    std::vector<LaneMetrics> lanes;  ///< one per lane, in the sample's lane order
 };
 
 struct MapSampleResults {
