@@ -96,8 +96,9 @@ elif [ "$seurat_rc" -ne 0 ]; then
   cat "$out/seurat.log"; exit 1
 fi
 
-read -r kw ku ks km <"$out/kupffer.time"
-read -r sw su ss sm <"$out/seurat.time"
+# (GNU time puts "Command exited with non-zero status" first when Seurat was stopped.)
+read -r kw ku ks km < <(tail -1 "$out/kupffer.time")
+read -r sw su ss sm < <(tail -1 "$out/seurat.time")
 printf "%s: %s cells, %s threads for kupffer (Seurat runs single-threaded)\n" "$label" "$cells" "$threads"
 printf "%-10s %9s %9s %10s\n" "" "wall s" "CPU s" "peak MiB"
 printf "%-10s %9.1f %9.1f %10.0f\n" kupffer "$kw" "$(echo "$ku + $ks" | bc -l)" "$(echo "$km / 1024" | bc -l)"
