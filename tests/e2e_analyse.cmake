@@ -38,6 +38,26 @@ execute_process(COMMAND ${KUPFFER} analyse -s ${OUT}/study/samplesheet.csv -i ${
 if(NOT rc EQUAL 0 OR NOT err MATCHES "pooled size factors in")
   message(FATAL_ERROR "kupffer analyse --size-factors pooled failed with ${rc}: ${err}")
 endif()
+# The large-study options through the CLI: HNSW neighbours, Louvain, predicted doublets left out.
+execute_process(COMMAND ${KUPFFER} analyse -s ${OUT}/study/samplesheet.csv -i ${OUT}/study/truth/counts -o ${OUT}/options
+                        --neighbor-search hnsw --cluster-method louvain --remove-doublets -t 2 RESULT_VARIABLE rc ERROR_VARIABLE err)
+if(NOT rc EQUAL 0)
+  message(FATAL_ERROR "kupffer analyse --neighbor-search hnsw --cluster-method louvain --remove-doublets failed with ${rc}: ${err}")
+endif()
+file(READ ${OUT}/options/analysis_summary.json with_removal)
+file(READ ${OUT}/analysis_1/analysis_summary.json default_run)
+string(JSON kept GET "${with_removal}" cells_analysed)
+string(JSON removed GET "${with_removal}" predicted_doublets)
+string(JSON all_kept GET "${default_run}" cells_analysed)
+math(EXPR expected "${all_kept} - ${removed}")
+if(removed LESS 1 OR NOT kept EQUAL expected)
+  message(FATAL_ERROR "--remove-doublets: ${kept} cells analysed, expected ${all_kept} - ${removed} predicted doublets")
+endif()
+execute_process(COMMAND ${KUPFFER} analyse -s ${OUT}/study/samplesheet.csv -i ${OUT}/study/truth/counts -o ${OUT}/bad_search
+                        --neighbor-search annoy RESULT_VARIABLE rc ERROR_VARIABLE err)
+if(rc EQUAL 0 OR NOT err MATCHES "annoy" OR EXISTS ${OUT}/bad_search)
+  message(FATAL_ERROR "an unknown --neighbor-search was not refused clearly (rc ${rc}: ${err})")
+endif()
 # An existing analysis is not overwritten silently, and a bad samplesheet names its file and line.
 execute_process(COMMAND ${KUPFFER} analyse -s ${OUT}/study/samplesheet.csv -i ${OUT}/study/truth/counts -o ${OUT}/analysis_1
                 RESULT_VARIABLE rc ERROR_VARIABLE err)
