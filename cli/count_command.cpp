@@ -35,7 +35,7 @@ void write_folder(const fs::path& folder, F&& fill) {
 std::function<void()> add_count_command(CLI::App& app) {
     auto* cmd = app.add_subcommand("count", "Count molecules and call cells for every sample folder written by `kupffer map`");
     struct Args {
-        std::string input, bam, out;
+        std::string input, bam, out, multi_gene = "discard";
         std::vector<std::string> samples;
         bool exact = false, velocity = false;
         quant::CountOptions count;
@@ -51,6 +51,9 @@ std::function<void()> add_count_command(CLI::App& app) {
     cmd->add_option("--samples", args->samples, "Only these samples")->delimiter(',');
     cmd->add_flag("--include-introns", args->count.include_introns, "Count unspliced (intronic) molecules in the gene matrix");
     cmd->add_flag("--exact-umis", args->exact, "No UMI correction (default: directional, 1 mismatch)");
+    cmd->add_option("--multi-gene", args->multi_gene,
+                    "Molecules compatible with several genes: discard, or em (each to its most probable gene by a per-cell EM)")
+        ->capture_default_str();
     cmd->add_flag("--velocity", args->velocity, "Also write spliced/unspliced/ambiguous matrices (velocity/)");
     cmd->add_option("--expect-cells", args->cells.expected_cells, "OrdMag's expected cells")->capture_default_str();
     cmd->add_option("--emptydrops-lower", args->cells.lower, "Ambient pool: barcodes with at most this many UMIs")->capture_default_str();
@@ -61,6 +64,9 @@ std::function<void()> add_count_command(CLI::App& app) {
     return [cmd, args] {
         if (!cmd->parsed()) return;
         args->count.umi_method = args->exact ? quant::UmiMethod::Exact : quant::UmiMethod::Directional;
+        if (args->multi_gene != "discard" && args->multi_gene != "em")
+            throw OptionError("--multi-gene must be discard or em, not '" + args->multi_gene + "'");
+        args->count.multi_gene = args->multi_gene == "em" ? quant::MultiGenePolicy::Em : quant::MultiGenePolicy::Discard;
         args->cells.threads = args->count.threads;
         std::vector<fs::path> folders;
         if (!args->bam.empty()) {
@@ -140,7 +146,7 @@ std::function<void()> add_count_command(CLI::App& app) {
             const nlohmann::json options = {{"software", "kupffer"}, {"version", KUPFFER_VERSION}, {"command", "count"},
                                             {"include_introns", args->count.include_introns},
                                             {"umi_method", args->exact ? "exact" : "directional"},
-                                            {"multi_gene", "discard"}, {"expect_cells", args->cells.expected_cells},
+                                            {"multi_gene", args->multi_gene}, {"expect_cells", args->cells.expected_cells},
                                             {"emptydrops_lower", args->cells.lower}, {"emptydrops_iterations", args->cells.iterations},
                                             {"emptydrops_fdr", args->cells.fdr}, {"seed", args->cells.seed},
                                             {"threads", args->count.threads}};

@@ -72,3 +72,32 @@ TEST(CountMolecules, AssignsGenesByIntersectionAndCountsLayers) {
     r = count_molecules(f, o);
     EXPECT_EQ(value(r.counts, 1, 0), 2U);
 }
+
+TEST(CountMolecules, EmGivesMultiGeneMoleculesToTheirMostProbableGene) {
+    // Barcode 1: G0 has 3 unique molecules, G1 none, and 2 molecules are compatible with {G0, G1}:
+    // the maximum-likelihood abundance of G1 is 0, so both go to G0.
+    // Barcode 2: one molecule in {G1, G2} and nothing else: any split is as likely, so it is
+    // dropped. (With {G1, G2} in barcode 1 the EM would instead give it to G1, which also
+    // explains part of the {G0, G1} molecules: the likelihood, not a rule, decides.)
+    const auto f = file_with({{1, u("AAAA"), 0, 0, 2, 0}, {1, u("CCCC"), 0, 0, 2, 0}, {1, u("GGGG"), 0, 0, 2, 0},
+                              {1, u("ACAC"), 1, 0, 3, 0}, {1, u("CACA"), 1, 0, 1, 0}, {2, u("GTGT"), 2, 0, 4, 0}},
+                             {{0}, {0, 1}, {1, 2}});
+    auto value = [](const CountMatrix& m, std::uint32_t gene, std::uint32_t col) {
+        auto rows = m.column_rows(col);
+        for (std::size_t k = 0; k < rows.size(); ++k)
+            if (rows[k] == gene) return m.column_values(col)[k];
+        return 0U;
+    };
+    CountOptions discard;
+    const auto d = count_molecules(f, discard);
+    EXPECT_EQ(value(d.counts, 0, 0), 3U);
+    EXPECT_EQ(d.reads_multi_gene, 8U);
+    CountOptions em;
+    em.multi_gene = MultiGenePolicy::Em;
+    const auto e = count_molecules(f, em);
+    ASSERT_EQ(e.barcodes, (std::vector<std::uint64_t>{1}));
+    EXPECT_EQ(value(e.counts, 0, 0), 5U);
+    EXPECT_EQ(value(e.counts, 1, 0), 0U);
+    EXPECT_EQ(e.molecules_em, 2U);
+    EXPECT_EQ(e.reads_multi_gene, 4U);
+}

@@ -1,6 +1,7 @@
 #include "kupffer/quant/count.hpp"
 
 #include <algorithm>
+#include <cmath>
 
 #include "kupffer/core/dna.hpp"
 #include "kupffer/core/parallel.hpp"
@@ -58,13 +59,70 @@ struct Molecule {
 
 struct BarcodeCounts {
     std::vector<Triplet> all, spliced, unspliced, ambiguous;  // row = gene, col filled later
-    std::uint64_t reads = 0, bad_umi = 0, multi_gene = 0, merged = 0, counted_reads = 0;
+    std::uint64_t reads = 0, bad_umi = 0, multi_gene = 0, merged = 0, counted_reads = 0, em = 0;
 };
+
+struct MultiGeneMolecule {
+    std::vector<std::uint32_t> genes;
+    Molecule molecule;  // gene filled once assigned
+};
+
+constexpr double kEmMinPosterior = 0.9;
+
+/// EM over one barcode's molecules: abundances from unique molecules plus the expected share of
+/// each multi-gene one; then each multi-gene molecule to its most probable gene if that gene
+/// takes at least 90% of it (else dropped).
+void assign_by_em(std::vector<MultiGeneMolecule>& multi, std::vector<Molecule>& molecules, BarcodeCounts& out) {
+    std::vector<std::uint32_t> genes;
+    for (const auto& m : multi) genes.insert(genes.end(), m.genes.begin(), m.genes.end());
+    std::sort(genes.begin(), genes.end());
+    genes.erase(std::unique(genes.begin(), genes.end()), genes.end());
+    auto index_of = [&](std::uint32_t g) { return static_cast<std::size_t>(std::lower_bound(genes.begin(), genes.end(), g) - genes.begin()); };
+    std::vector<double> unique(genes.size(), 0.0);
+    for (const auto& m : molecules)
+        if (std::binary_search(genes.begin(), genes.end(), m.gene)) unique[index_of(m.gene)] += 1;
+    // Start: unique counts plus an even share of every multi-gene molecule.
+    std::vector<double> abundance = unique, next(genes.size());
+    for (const auto& m : multi)
+        for (auto g : m.genes) abundance[index_of(g)] += 1.0 / static_cast<double>(m.genes.size());
+    for (int iteration = 0; iteration < 1000; ++iteration) {
+        next = unique;
+        for (const auto& m : multi) {
+            double total = 0;
+            for (auto g : m.genes) total += abundance[index_of(g)];
+            if (total <= 0) continue;
+            for (auto g : m.genes) next[index_of(g)] += abundance[index_of(g)] / total;
+        }
+        double change = 0;
+        for (std::size_t i = 0; i < genes.size(); ++i) change = std::max(change, std::abs(next[i] - abundance[i]));
+        abundance.swap(next);
+        if (change < 1e-8) break;
+    }
+    for (auto& m : multi) {
+        // The gene must carry at least kEmMinPosterior of the molecule: where the data cannot tell
+        // the genes apart (no other evidence for any of them) the EM's split is arbitrary.
+        double best = 0, total = 0;
+        std::uint32_t best_gene = 0;
+        for (auto g : m.genes) {
+            const double a = abundance[index_of(g)];
+            total += a;
+            if (a > best) best = a, best_gene = g;
+        }
+        if (!(total > 0) || best / total < kEmMinPosterior) {
+            out.multi_gene += m.molecule.reads;
+            continue;
+        }
+        m.molecule.gene = best_gene;
+        molecules.push_back(m.molecule);
+        ++out.em;
+    }
+}
 
 /// Counts one barcode's records [begin, end) (sorted by UMI, then class).
 void count_barcode(const align::RecordFile& file, const Record* begin, const Record* end, const CountOptions& options,
                    BarcodeCounts& out) {
     std::vector<Molecule> molecules;
+    std::vector<MultiGeneMolecule> multi;
     std::vector<std::uint32_t> genes, next;
     std::vector<std::pair<std::uint32_t, std::uint32_t>> support;  // (gene, reads) when classes disagree
     for (const Record* r = begin; r != end;) {
@@ -111,15 +169,17 @@ void count_barcode(const align::RecordFile& file, const Record* begin, const Rec
             }
             genes = best_genes;
         }
+        const std::uint8_t status = unspliced ? 1 : spliced ? 0 : 2;
         if (genes.size() != 1) {
-            out.multi_gene += reads;
+            if (options.multi_gene == MultiGenePolicy::Em && genes.size() > 1) multi.push_back({genes, {0, r->umi, reads, status}});
+            else out.multi_gene += reads;
             r = u;
             continue;
         }
-        const std::uint8_t status = unspliced ? 1 : spliced ? 0 : 2;
         molecules.push_back({genes[0], r->umi, reads, status});
         r = u;
     }
+    if (!multi.empty()) assign_by_em(multi, molecules, out);
     // Per gene, collapse UMIs.
     std::sort(molecules.begin(), molecules.end(), [](const Molecule& a, const Molecule& b) {
         return a.gene != b.gene ? a.gene < b.gene : a.umi < b.umi;
@@ -177,6 +237,7 @@ CountResults count_molecules(const align::RecordFile& file, const CountOptions& 
         results.reads += p.reads;
         results.reads_bad_umi += p.bad_umi;
         results.reads_multi_gene += p.multi_gene;
+        results.molecules_em += p.em;
         results.umis_merged += p.merged;
         if (p.all.empty() && p.spliced.empty() && p.unspliced.empty() && p.ambiguous.empty()) continue;
         const auto col = static_cast<std::uint32_t>(results.barcodes.size());

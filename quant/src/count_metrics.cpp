@@ -52,6 +52,7 @@ std::string metrics_json(const CountMetrics& m, const CountResults& counts) {
                               {"reads_in_records", counts.reads},
                               {"reads_dropped_bad_umi", counts.reads_bad_umi},
                               {"reads_dropped_multi_gene", counts.reads_multi_gene},
+                              {"multi_gene_molecules_assigned_by_em", counts.molecules_em},
                               {"umis_merged_by_correction", counts.umis_merged}};
     return j.dump(2) + "\n";
 }

@@ -14,7 +14,14 @@
 namespace kupffer::quant {
 
 enum class UmiMethod { Directional, Exact };
-enum class MultiGenePolicy { Discard };  ///< molecules whose reads agree on no single gene
+/// Molecules whose reads agree on no single gene (overlapping or paralogous genes):
+///  - Discard (default, as Cell Ranger and STARsolo's `Unique`): not counted;
+///  - Em: per barcode, gene abundances are estimated by expectation-maximisation over the unique
+///    and multi-gene molecules (as alevin-fry's and STARsolo's EM), and each multi-gene molecule
+///    goes to its most probable gene when that gene takes >= 90% of its posterior; otherwise (no
+///    evidence telling the genes apart) it is discarded. Matrices stay integer (a
+///    maximum-a-posteriori assignment, not fractional counts).
+enum class MultiGenePolicy { Discard, Em };
 
 struct CountOptions {
     UmiMethod umi_method = UmiMethod::Directional;
@@ -34,7 +41,8 @@ struct CountResults {
     std::vector<std::uint64_t> barcode_reads;  ///< reads behind each barcode's counted molecules
     std::uint64_t reads = 0;            ///< reads in the records
     std::uint64_t reads_bad_umi = 0;    ///< dropped: UMI with N or a homopolymer
-    std::uint64_t reads_multi_gene = 0; ///< dropped: their molecule matched no single gene
+    std::uint64_t reads_multi_gene = 0; ///< dropped: their molecule matched no single gene (after EM if asked)
+    std::uint64_t molecules_em = 0;     ///< multi-gene molecules assigned a gene by EM
     std::uint64_t umis_merged = 0;      ///< UMIs absorbed by a more abundant neighbour
 };
 
