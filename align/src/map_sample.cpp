@@ -191,11 +191,9 @@ struct Batch {
     std::vector<LaneMetrics> lane_metrics;  // indexed by the sample's lane index
 };
 
-/// Adds what a batch counts (reads, base qualities, barcodes rejected before mapping); mapping
-/// metrics come from the final records instead.
-void add(SampleMetrics& into, const SampleMetrics& m) {
-    into.read_pairs += m.read_pairs;
-    into.barcode_rejected += m.barcode_rejected;
+/// Base-quality tallies, kept under the same names by a sample and by each of its lanes.
+template <class Into, class From>
+void add_qualities(Into& into, const From& m) {
     into.barcode_bases += m.barcode_bases;
     into.barcode_q30 += m.barcode_q30;
     into.umi_bases += m.umi_bases;
@@ -204,16 +202,18 @@ void add(SampleMetrics& into, const SampleMetrics& m) {
     into.cdna_q30 += m.cdna_q30;
 }
 
+/// Adds what a batch counts (reads, barcodes rejected before mapping); base qualities are tallied
+/// per lane and summed from the lanes; mapping metrics come from the final records instead.
+void add(SampleMetrics& into, const SampleMetrics& m) {
+    into.read_pairs += m.read_pairs;
+    into.barcode_rejected += m.barcode_rejected;
+}
+
 void add(LaneMetrics& into, const LaneMetrics& m) {
     into.read_pairs += m.read_pairs;
     into.barcode_exact += m.barcode_exact;
     into.cdna_mapped += m.cdna_mapped;
-    into.barcode_bases += m.barcode_bases;
-    into.barcode_q30 += m.barcode_q30;
-    into.umi_bases += m.umi_bases;
-    into.umi_q30 += m.umi_q30;
-    into.cdna_bases += m.cdna_bases;
-    into.cdna_q30 += m.cdna_q30;
+    add_qualities(into, m);
 }
 
 /// Sorts records and merges equal keys, summing counts.
@@ -441,12 +441,8 @@ MapSampleResults map_sample(const SampleFastqs& sample, const Index& index, cons
             metrics.barcode_exact += batch.exact_hits.size();
             add(metrics, batch.metrics);
             for (std::size_t l = 0; l < batch.lane_metrics.size(); ++l) {
-                const auto& lane = batch.lane_metrics[l];
-                add(metrics.lanes[l], lane);
-                // The sample's base qualities are its lanes'.
-                metrics.barcode_bases += lane.barcode_bases, metrics.barcode_q30 += lane.barcode_q30;
-                metrics.umi_bases += lane.umi_bases, metrics.umi_q30 += lane.umi_q30;
-                metrics.cdna_bases += lane.cdna_bases, metrics.cdna_q30 += lane.cdna_q30;
+                add(metrics.lanes[l], batch.lane_metrics[l]);
+                add_qualities(metrics, batch.lane_metrics[l]);  // the sample's base qualities are its lanes'
             }
         });
 
