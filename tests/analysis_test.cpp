@@ -110,6 +110,9 @@ TEST(Pca, MatchesADenseEigendecompositionAndIgnoresThreads) {
     o.scale = true;
     const auto scaled = run_pca(norm.logcounts, genes, o);
     EXPECT_NEAR(scaled.total_variance, 60.0, 1e-9);
+    // Projecting the fitted cells again gives their scores (centring and scaling included).
+    EXPECT_LT((project_onto_pcs(norm.logcounts, genes, scaled) - scaled.scores).cwiseAbs().maxCoeff(), 1e-9);
+    EXPECT_THROW(project_onto_pcs(norm.logcounts, {genes[0]}, scaled), OptionError);
 }
 
 #include "kupffer/cluster/graph_cluster.hpp"

@@ -43,19 +43,6 @@ CountMatrix add_pairs(const CountMatrix& m, const std::vector<std::pair<std::uin
     return out;
 }
 
-/// Cells x components: (x - mean) * rotation over the selected genes.
-Eigen::MatrixXd project(const SparseMatrix<float>& logcounts, const std::vector<std::int64_t>& position, const Eigen::RowVectorXd& offset,
-                        const Eigen::MatrixXd& rotation) {
-    Eigen::MatrixXd out(logcounts.n_cols, rotation.cols());
-    for (std::uint32_t c = 0; c < logcounts.n_cols; ++c) {
-        Eigen::RowVectorXd row = -offset;
-        for (auto q = logcounts.col_offsets[c]; q < logcounts.col_offsets[c + 1]; ++q)
-            if (const auto p = position[logcounts.row_indices[q]]; p >= 0) row += logcounts.values[q] * rotation.row(p);
-        out.row(c) = row;
-    }
-    return out;
-}
-
 }  // namespace
 
 namespace {
@@ -188,19 +175,9 @@ DoubletResults doublet_scores(const CountMatrix& counts, const std::vector<std::
         }
         const auto pca = run_pca(obs_log, genes,
                                  {.components = std::min<std::size_t>({o.components, genes.size() - 1, n - 1}), .seed = o.seed, .threads = o.threads});
-        std::vector<std::int64_t> position(counts.n_rows, -1);
-        for (std::size_t g = 0; g < genes.size(); ++g) position[genes[g]] = static_cast<std::int64_t>(g);
-        Eigen::RowVectorXd offset = Eigen::RowVectorXd::Zero(pca.rotation.cols());
-        {
-            std::vector<double> mean(genes.size(), 0);
-            for (std::uint32_t c = 0; c < n; ++c)
-                for (auto q = obs_log.col_offsets[c]; q < obs_log.col_offsets[c + 1]; ++q)
-                    if (const auto p = position[obs_log.row_indices[q]]; p >= 0) mean[static_cast<std::size_t>(p)] += obs_log.values[q];
-            for (std::size_t g = 0; g < genes.size(); ++g) offset += (mean[g] / n) * pca.rotation.row(static_cast<Eigen::Index>(g));
-        }
         Eigen::MatrixXd points(n + n_sim, pca.rotation.cols());
-        points.topRows(n) = project(obs_log, position, offset, pca.rotation);
-        points.bottomRows(n_sim) = project(sim_log, position, offset, pca.rotation);
+        points.topRows(n) = pca.scores;
+        points.bottomRows(n_sim) = project_onto_pcs(sim_log, genes, pca, o.threads);
         // 3. Neighbours among observed + simulated cells; Scrublet's k adjusted for the simulated.
         const double ratio = static_cast<double>(n_sim) / n;
         const std::uint32_t k = o.k ? o.k : std::max<std::uint32_t>(1, static_cast<std::uint32_t>(std::lround(0.5 * std::sqrt(n))));

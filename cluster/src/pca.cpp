@@ -66,7 +66,40 @@ private:
     int threads_;
 };
 
+/// The rotation with each gene's row scaled, and the centring term: scores = x * R' - offset.
+std::pair<Eigen::MatrixXd, Eigen::RowVectorXd> projection(const PcaResults& r) {
+    Eigen::MatrixXd scaled_rotation = r.rotation;
+    Eigen::RowVectorXd offset = Eigen::RowVectorXd::Zero(r.rotation.cols());
+    for (Eigen::Index j = 0; j < r.rotation.rows(); ++j) {
+        scaled_rotation.row(j) *= r.inv_sd[static_cast<std::size_t>(j)];
+        offset += r.center[static_cast<std::size_t>(j)] * scaled_rotation.row(j);
+    }
+    return {scaled_rotation, offset};
+}
+
 }  // namespace
+
+Eigen::MatrixXd project_onto_pcs(const SparseMatrix<float>& logcounts, const std::vector<std::uint32_t>& genes, const PcaResults& pca,
+                                 int threads) {
+    if (genes.size() != static_cast<std::size_t>(pca.rotation.rows()) || pca.center.size() != genes.size())
+        throw OptionError("project_onto_pcs: the genes are not those of the fitted PCA");
+    std::vector<std::int64_t> position(logcounts.n_rows, -1);
+    for (std::size_t g = 0; g < genes.size(); ++g) {
+        if (genes[g] >= logcounts.n_rows) throw OptionError("project_onto_pcs: gene index out of range");
+        position[genes[g]] = static_cast<std::int64_t>(g);
+    }
+    const auto [scaled_rotation, offset] = projection(pca);
+    Eigen::MatrixXd out(logcounts.n_cols, pca.rotation.cols());
+    parallel_chunks(logcounts.n_cols, kCellChunk, threads, [&](std::size_t, std::size_t a, std::size_t b) {
+        for (std::size_t c = a; c < b; ++c) {
+            Eigen::RowVectorXd row = -offset;
+            for (auto q = logcounts.col_offsets[c]; q < logcounts.col_offsets[c + 1]; ++q)
+                if (const auto p = position[logcounts.row_indices[q]]; p >= 0) row += static_cast<double>(logcounts.values[q]) * scaled_rotation.row(p);
+            out.row(static_cast<Eigen::Index>(c)) = row;
+        }
+    });
+    return out;
+}
 
 PcaResults run_pca(const SparseMatrix<float>& m, const std::vector<std::uint32_t>& genes, const PcaOptions& options) {
     if (genes.size() < 2) throw OptionError("PCA needs at least 2 genes");
@@ -118,11 +151,10 @@ PcaResults run_pca(const SparseMatrix<float>& m, const std::vector<std::uint32_t
         if (r.rotation(at, c) < 0) r.rotation.col(c) *= -1;
         r.variance.push_back(values[c]);
     }
+    r.center = s.mean;
+    r.inv_sd = s.inv_sd;
     // Scores: centred (scaled) data times the rotation, per cell.
-    Eigen::MatrixXd scaled_rotation = r.rotation;
-    for (std::uint32_t j = 0; j < s.genes; ++j) scaled_rotation.row(j) *= s.inv_sd[j];
-    Eigen::RowVectorXd offset = Eigen::RowVectorXd::Zero(r.rotation.cols());
-    for (std::uint32_t j = 0; j < s.genes; ++j) offset += s.mean[j] * scaled_rotation.row(j);
+    const auto [scaled_rotation, offset] = projection(r);
     r.scores.resize(s.cells, r.rotation.cols());
     parallel_chunks(s.cells, kCellChunk, options.threads, [&](std::size_t, std::size_t a, std::size_t b) {
         for (std::size_t c = a; c < b; ++c) {

@@ -24,9 +24,15 @@ struct PcaResults {
     Eigen::MatrixXd rotation;  ///< selected genes x components
     std::vector<double> variance;  ///< per component
     double total_variance = 0;     ///< of the (scaled) selected genes
+    std::vector<double> center, inv_sd;  ///< per selected gene: the mean and 1/SD (1 unscaled) used
 };
 
 /// `genes`: rows of `logcounts` to use (e.g. HvgResults::selected).
 PcaResults run_pca(const SparseMatrix<float>& logcounts, const std::vector<std::uint32_t>& genes, const PcaOptions& options = {});
+
+/// Scores of other cells (e.g. simulated ones) in a fitted PCA: their `genes` rows centred and
+/// scaled as the fit's, times its rotation. `logcounts` has the fit's genes as rows.
+Eigen::MatrixXd project_onto_pcs(const SparseMatrix<float>& logcounts, const std::vector<std::uint32_t>& genes, const PcaResults& pca,
+                                 int threads = 0);
 
 }  // namespace kupffer::cluster
