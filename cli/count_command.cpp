@@ -94,7 +94,7 @@ std::function<void()> add_count_command(CLI::App& app) {
         std::printf("%-24s %9s %8s %10s %10s %11s %8s\n", "sample", "barcodes", "cells", "med_UMIs", "med_genes", "saturation", "in_cells");
         for (const auto& folder : folders) {
             const auto start = std::chrono::steady_clock::now();
-            const auto records = align::read_records(folder / "records.kpf");
+            align::RecordReader records(folder / "records.kpf");  // streamed: memory stays bounded
             const auto counts = quant::count_molecules(records, args->count);
             const auto cells = quant::call_cells(counts.counts, args->cells);
             std::uint64_t read_pairs = 0;

@@ -56,6 +56,28 @@ TEST(Records, CorruptOrTruncatedFilesAreRejected) {
     }
     std::ofstream(dir / "cut.kpf", std::ios::binary).write(bytes.data(), static_cast<std::streamsize>(bytes.size() - 10));
     EXPECT_THROW(read_records(dir / "cut.kpf"), InputError);
+    {
+        // Streamed, the cut shows when the records run out, naming the record.
+        RecordReader reader(dir / "cut.kpf");
+        EXPECT_EQ(reader.size(), 3U);
+        std::vector<Record> block;
+        EXPECT_EQ(reader.read(block, 2), 2U);
+        try {
+            reader.read(block, 2);
+            ADD_FAILURE() << "no error";
+        } catch (const InputError& e) {
+            EXPECT_NE(std::string(e.what()).find("record 3 of 3"), std::string::npos) << e.what();
+        }
+    }
+    // Out of order records are refused as they stream by.
+    {
+        auto bad = f;
+        std::swap(bad.records[0], bad.records[2]);
+        write_records(dir / "unsorted.kpf", bad);
+        RecordReader reader(dir / "unsorted.kpf");
+        std::vector<Record> block;
+        EXPECT_THROW(while (reader.read(block, 1)) {}, InputError);
+    }
     std::ofstream(dir / "junk.kpf") << "not a record file at all";
     EXPECT_THROW(read_records(dir / "junk.kpf"), InputError);
     EXPECT_THROW(read_records(dir / "missing.kpf"), IoError);

@@ -24,38 +24,6 @@ void put_string(std::string& out, const std::string& s) {
     out += s;
 }
 
-class Input {
-public:
-    explicit Input(const fs::path& path) : path_(path), f_(std::fopen(path.c_str(), "rb"), &std::fclose) {
-        if (!f_) throw IoError(path.string(), "open", errno);
-    }
-    void read(void* dst, std::size_t bytes) {
-        if (bytes && std::fread(dst, 1, bytes, f_.get()) != bytes)
-            throw InputError(path_.string(), 0, "truncated record file");
-    }
-    std::uint32_t u32() {
-        std::uint32_t v;
-        read(&v, sizeof v);
-        return v;
-    }
-    std::uint64_t u64() {
-        std::uint64_t v;
-        read(&v, sizeof v);
-        return v;
-    }
-    std::string string(std::uint32_t max) {
-        const std::uint32_t n = u32();
-        if (n > max) throw InputError(path_.string(), 0, "corrupt record file (string too long)");
-        std::string s(n, '\0');
-        read(s.data(), n);
-        return s;
-    }
-    bool at_end() { return std::fgetc(f_.get()) == EOF; }
-
-private:
-    fs::path path_;
-    std::unique_ptr<std::FILE, int (*)(std::FILE*)> f_;
-};
 }  // namespace
 
 void canonicalize(RecordFile& file) {
@@ -108,43 +76,83 @@ void write_records(const fs::path& path, const RecordFile& file) {
     out.commit();
 }
 
-RecordFile read_records(const fs::path& path) {
-    Input in(path);
+RecordReader::RecordReader(const fs::path& path) : path_(path), file_(std::fopen(path.c_str(), "rb"), &std::fclose) {
+    if (!file_) throw IoError(path.string(), "open", errno);
+    auto get = [&](void* dst, std::size_t bytes) {
+        if (bytes && std::fread(dst, 1, bytes, file_.get()) != bytes) corrupt("truncated record file (in its header)");
+    };
+    auto u32 = [&] {
+        std::uint32_t v;
+        get(&v, sizeof v);
+        return v;
+    };
+    auto string = [&] {
+        const std::uint32_t n = u32();
+        if (n > (1U << 16)) corrupt("corrupt record file (string too long)");
+        std::string s(n, '\0');
+        get(s.data(), n);
+        return s;
+    };
     char magic[sizeof kMagic];
-    in.read(magic, sizeof magic);
-    if (std::memcmp(magic, kMagic, sizeof magic) != 0) throw InputError(path.string(), 0, "not a kupffer record file");
-    const std::uint32_t version = in.u32();
+    get(magic, sizeof magic);
+    if (std::memcmp(magic, kMagic, sizeof magic) != 0) corrupt("not a kupffer record file");
+    const std::uint32_t version = u32();
     if (version != kRecordFormatVersion)
-        throw InputError(path.string(), 0, "record file format version " + std::to_string(version) + "; this kupffer reads version " +
-                                               std::to_string(kRecordFormatVersion) + ": re-run `kupffer map`");
-    RecordFile file;
-    file.barcode_length = in.u32();
-    file.umi_length = in.u32();
-    if (file.barcode_length == 0 || file.barcode_length > 32 || file.umi_length == 0 || file.umi_length > 32)
-        throw InputError(path.string(), 0, "corrupt record file (barcode or UMI length)");
-    const std::uint32_t n_genes = in.u32();
+        corrupt("record file format version " + std::to_string(version) + "; this kupffer reads version " +
+                std::to_string(kRecordFormatVersion) + ": re-run `kupffer map`");
+    header_.barcode_length = u32();
+    header_.umi_length = u32();
+    if (header_.barcode_length == 0 || header_.barcode_length > 32 || header_.umi_length == 0 || header_.umi_length > 32)
+        corrupt("corrupt record file (barcode or UMI length)");
+    const std::uint32_t n_genes = u32();
     for (std::uint32_t g = 0; g < n_genes; ++g) {
-        file.gene_ids.push_back(in.string(1 << 16));
-        file.gene_names.push_back(in.string(1 << 16));
+        header_.gene_ids.push_back(string());
+        header_.gene_names.push_back(string());
     }
-    const std::uint32_t n_classes = in.u32();
-    file.eq_classes.resize(n_classes);
-    for (auto& ec : file.eq_classes) {
-        const std::uint32_t n = in.u32();
-        if (n == 0 || n > n_genes) throw InputError(path.string(), 0, "corrupt record file (equivalence class)");
+    const std::uint32_t n_classes = u32();
+    header_.eq_classes.resize(n_classes);
+    for (auto& ec : header_.eq_classes) {
+        const std::uint32_t n = u32();
+        if (n == 0 || n > n_genes) corrupt("corrupt record file (equivalence class)");
         ec.resize(n);
-        in.read(ec.data(), n * sizeof(std::uint32_t));
+        get(ec.data(), n * sizeof(std::uint32_t));
         for (auto g : ec)
-            if (g >= n_genes) throw InputError(path.string(), 0, "corrupt record file (gene index)");
+            if (g >= n_genes) corrupt("corrupt record file (gene index)");
     }
-    const std::uint64_t n_records = in.u64();
-    if (n_records > (std::uint64_t{1} << 40)) throw InputError(path.string(), 0, "corrupt record file (record count)");
-    file.records.resize(n_records);
-    in.read(file.records.data(), n_records * sizeof(Record));
-    if (!in.at_end()) throw InputError(path.string(), 0, "corrupt record file (trailing bytes)");
-    for (std::size_t i = 0; i < file.records.size(); ++i) {
-        if (file.records[i].eq_class >= n_classes) throw InputError(path.string(), 0, "corrupt record file (class index)");
-        if (i > 0 && !(file.records[i - 1] < file.records[i])) throw InputError(path.string(), 0, "record file is not sorted");
+    get(&total_, sizeof total_);
+    if (total_ > (std::uint64_t{1} << 40)) corrupt("corrupt record file (record count)");
+}
+
+void RecordReader::corrupt(const std::string& what) const { throw InputError(path_.string(), 0, what); }
+
+std::size_t RecordReader::read(std::vector<Record>& out, std::size_t max) {
+    const auto n = static_cast<std::size_t>(std::min<std::uint64_t>(max, total_ - read_));
+    if (n == 0) {
+        if (read_ == total_ && std::fgetc(file_.get()) != EOF) corrupt("corrupt record file (trailing bytes)");
+        return 0;
+    }
+    const std::size_t first = out.size();
+    out.resize(first + n);
+    if (std::fread(out.data() + first, sizeof(Record), n, file_.get()) != n)
+        throw InputError(path_.string(), 0, "truncated record file: it ends before record " + std::to_string(read_ + 1) + " of " +
+                                                std::to_string(total_));
+    const auto n_classes = header_.eq_classes.size();
+    for (std::size_t i = first; i < out.size(); ++i) {
+        const Record& r = out[i];
+        const std::uint64_t number = read_ + (i - first) + 1;
+        if (r.eq_class >= n_classes) corrupt("corrupt record file (class index in record " + std::to_string(number) + ")");
+        if (number > 1 && !(last_ < r)) corrupt("record file is not sorted (at record " + std::to_string(number) + ")");
+        last_ = r;
+    }
+    read_ += n;
+    return n;
+}
+
+RecordFile read_records(const fs::path& path) {
+    RecordReader reader(path);
+    RecordFile file = reader.header();
+    file.records.reserve(reader.size());
+    while (reader.read(file.records, std::size_t{1} << 24) != 0) {
     }
     return file;
 }

@@ -1,9 +1,12 @@
 #include "kupffer/quant/count.hpp"
 
 #include <algorithm>
+#include <array>
+#include <span>
 #include <cmath>
 
 #include "kupffer/core/dna.hpp"
+#include "kupffer/core/errors.hpp"
 #include "kupffer/core/parallel.hpp"
 
 namespace kupffer::quant {
@@ -125,36 +128,43 @@ void count_barcode(const align::RecordFile& file, const Record* begin, const Rec
     std::vector<MultiGeneMolecule> multi;
     std::vector<std::uint32_t> genes, next;
     std::vector<std::pair<std::uint32_t, std::uint32_t>> support;  // (gene, reads) when classes disagree
+    std::vector<const Record*> good;  // one UMI's records with a usable UMI
     for (const Record* r = begin; r != end;) {
+        // The UMI's records; those whose UMI held an N (stored as A) or is a homopolymer are
+        // dropped one by one: an N read must not take down the real UMI it packs onto.
         const Record* u = r;
-        std::uint32_t reads = 0, flags_any = 0;
+        std::uint32_t reads = 0;
         bool unspliced = false, spliced = false;
+        good.clear();
         while (u != end && u->umi == r->umi) {
-            reads += u->count;
-            flags_any |= u->flags;
-            const auto status = u->flags & align::kSpliceMask;
-            unspliced |= status == 1;
-            spliced |= status == 0;
+            out.reads += u->count;
+            if (u->flags & (align::kUmiHasN | align::kUmiHomopolymer)) {
+                out.bad_umi += u->count;
+            } else {
+                reads += u->count;
+                const auto status = u->flags & align::kSpliceMask;
+                unspliced |= status == 1;
+                spliced |= status == 0;
+                good.push_back(u);
+            }
             ++u;
         }
-        out.reads += reads;
-        if (flags_any & (align::kUmiHasN | align::kUmiHomopolymer)) {
-            out.bad_umi += reads;
+        if (good.empty()) {
             r = u;
             continue;
         }
         // The molecule's gene: the intersection of its reads' classes; failing that, the genes
         // supported by most reads.
-        genes = file.eq_classes[r->eq_class];
-        for (const Record* x = r + 1; x != u && !genes.empty(); ++x) {
-            const auto& ec = file.eq_classes[x->eq_class];
+        genes = file.eq_classes[good.front()->eq_class];
+        for (std::size_t i = 1; i < good.size() && !genes.empty(); ++i) {
+            const auto& ec = file.eq_classes[good[i]->eq_class];
             next.clear();
             std::set_intersection(genes.begin(), genes.end(), ec.begin(), ec.end(), std::back_inserter(next));
             genes.swap(next);
         }
         if (genes.empty()) {
             support.clear();
-            for (const Record* x = r; x != u; ++x)
+            for (const Record* x : good)
                 for (auto g : file.eq_classes[x->eq_class]) support.emplace_back(g, x->count);
             std::sort(support.begin(), support.end());
             std::uint32_t best = 0;
@@ -215,45 +225,90 @@ void count_barcode(const align::RecordFile& file, const Record* begin, const Rec
 
 }  // namespace
 
-CountResults count_molecules(const align::RecordFile& file, const CountOptions& options) {
-    CountResults results;
-    results.gene_ids = file.gene_ids;
-    results.gene_names = file.gene_names;
-    results.barcode_length = file.barcode_length;
-    // Barcode groups of the (sorted) records.
-    std::vector<std::size_t> starts;
-    for (std::size_t i = 0; i < file.records.size(); ++i)
-        if (i == 0 || file.records[i].barcode != file.records[i - 1].barcode) starts.push_back(i);
-    starts.push_back(file.records.size());
-    const std::size_t n_barcodes = starts.size() - 1;
-    std::vector<BarcodeCounts> per(n_barcodes);
-    parallel_chunks(n_barcodes, 256, options.threads, [&](std::size_t, std::size_t a, std::size_t b) {
-        for (std::size_t i = a; i < b; ++i)
-            count_barcode(file, file.records.data() + starts[i], file.records.data() + starts[i + 1], options, per[i]);
-    });
-    std::vector<Triplet> all, spliced, unspliced, ambiguous;
-    for (std::size_t i = 0; i < n_barcodes; ++i) {
-        auto& p = per[i];
-        results.reads += p.reads;
-        results.reads_bad_umi += p.bad_umi;
-        results.reads_multi_gene += p.multi_gene;
-        results.molecules_em += p.em;
-        results.umis_merged += p.merged;
-        if (p.all.empty() && p.spliced.empty() && p.unspliced.empty() && p.ambiguous.empty()) continue;
-        const auto col = static_cast<std::uint32_t>(results.barcodes.size());
-        results.barcodes.push_back(file.records[starts[i]].barcode);
-        results.barcode_reads.push_back(p.counted_reads);
-        for (auto [from, to] : {std::pair{&p.all, &all}, {&p.spliced, &spliced}, {&p.unspliced, &unspliced}, {&p.ambiguous, &ambiguous}})
-            for (auto t : *from) to->push_back({t.row, col, t.value});
-        p = {};
+namespace {
+
+/// Counts complete barcodes as they arrive, in file order, appending each barcode's column to the
+/// matrices (CSC built directly: columns come in order, rows ascending within each), so memory is
+/// the matrices plus one block of records.
+class Counter {
+public:
+    Counter(const align::RecordFile& header, const CountOptions& options) : header_(header), options_(options) {
+        results_.gene_ids = header.gene_ids;
+        results_.gene_names = header.gene_names;
+        results_.barcode_length = header.barcode_length;
+        for (auto* m : matrices()) m->n_rows = static_cast<std::uint32_t>(header.gene_ids.size());
     }
-    const auto genes = static_cast<std::uint32_t>(file.gene_ids.size());
-    const auto cols = static_cast<std::uint32_t>(results.barcodes.size());
-    results.counts = count_matrix_from_triplets(genes, cols, std::move(all));
-    results.spliced = count_matrix_from_triplets(genes, cols, std::move(spliced));
-    results.unspliced = count_matrix_from_triplets(genes, cols, std::move(unspliced));
-    results.ambiguous = count_matrix_from_triplets(genes, cols, std::move(ambiguous));
-    return results;
+
+    /// Records of whole barcodes, sorted, following those added before.
+    void add(std::span<const Record> records) {
+        starts_.clear();
+        for (std::size_t i = 0; i < records.size(); ++i)
+            if (i == 0 || records[i].barcode != records[i - 1].barcode) starts_.push_back(i);
+        starts_.push_back(records.size());
+        const std::size_t n_barcodes = starts_.size() - 1;
+        per_.assign(n_barcodes, BarcodeCounts{});
+        parallel_chunks(n_barcodes, 256, options_.threads, [&](std::size_t, std::size_t a, std::size_t b) {
+            for (std::size_t i = a; i < b; ++i)
+                count_barcode(header_, records.data() + starts_[i], records.data() + starts_[i + 1], options_, per_[i]);
+        });
+        for (std::size_t i = 0; i < n_barcodes; ++i) {
+            const auto& p = per_[i];
+            results_.reads += p.reads;
+            results_.reads_bad_umi += p.bad_umi;
+            results_.reads_multi_gene += p.multi_gene;
+            results_.molecules_em += p.em;
+            results_.umis_merged += p.merged;
+            if (p.all.empty() && p.spliced.empty() && p.unspliced.empty() && p.ambiguous.empty()) continue;
+            results_.barcodes.push_back(records[starts_[i]].barcode);
+            results_.barcode_reads.push_back(p.counted_reads);
+            const std::vector<Triplet>* layers[] = {&p.all, &p.spliced, &p.unspliced, &p.ambiguous};
+            auto outs = matrices();
+            for (std::size_t l = 0; l < 4; ++l) {
+                for (const auto& t : *layers[l]) {
+                    outs[l]->row_indices.push_back(t.row);
+                    outs[l]->values.push_back(t.value);
+                }
+                outs[l]->col_offsets.push_back(outs[l]->row_indices.size());
+                ++outs[l]->n_cols;
+            }
+        }
+        per_.clear();
+    }
+
+    CountResults finish() { return std::move(results_); }
+
+private:
+    std::array<CountMatrix*, 4> matrices() { return {&results_.counts, &results_.spliced, &results_.unspliced, &results_.ambiguous}; }
+
+    const align::RecordFile& header_;
+    const CountOptions& options_;
+    CountResults results_;
+    std::vector<std::size_t> starts_;
+    std::vector<BarcodeCounts> per_;
+};
+
+}  // namespace
+
+CountResults count_molecules(const align::RecordFile& file, const CountOptions& options) {
+    Counter counter(file, options);
+    counter.add(file.records);
+    return counter.finish();
+}
+
+CountResults count_molecules(align::RecordReader& reader, const CountOptions& options) {
+    if (options.block_records == 0) throw OptionError("CountOptions::block_records must be positive");
+    Counter counter(reader.header(), options);
+    std::vector<Record> block;
+    while (reader.read(block, options.block_records) != 0) {
+        // Count every barcode that is complete: all but the block's last, which may go on.
+        std::size_t cut = block.size();
+        while (cut > 0 && block[cut - 1].barcode == block.back().barcode) --cut;
+        if (cut == 0) continue;  // one barcode fills the block: read on
+        counter.add({block.data(), cut});
+        block.erase(block.begin(), block.begin() + static_cast<std::ptrdiff_t>(cut));
+    }
+    counter.add(block);
+    return counter.finish();
 }
 
 }  // namespace kupffer::quant

@@ -4,7 +4,9 @@
 // equivalence classes (gene sets) and genes. Equivalence classes are numbered in the order of
 // their sorted gene lists, so the file's bytes depend only on the reads, never on threads.
 #include <cstdint>
+#include <cstdio>
 #include <filesystem>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -53,5 +55,26 @@ void canonicalize(RecordFile& file);
 void write_records(const std::filesystem::path& path, const RecordFile& file);
 /// Reads and validates; InputError naming the file for anything corrupt or truncated.
 RecordFile read_records(const std::filesystem::path& path);
+
+/// Streams a record file: genes and classes on opening, then records a block at a time, checked
+/// as they come (order, class indices, truncation), so a file larger than memory can be counted.
+class RecordReader {
+public:
+    explicit RecordReader(const std::filesystem::path& path);
+    /// The file's lengths, genes and classes; its `records` stay empty.
+    const RecordFile& header() const noexcept { return header_; }
+    std::uint64_t size() const noexcept { return total_; }
+    /// Appends up to `max` records to `out` and returns how many (0 once all are read, after
+    /// checking that nothing trails them).
+    std::size_t read(std::vector<Record>& out, std::size_t max);
+
+private:
+    [[noreturn]] void corrupt(const std::string& what) const;
+    std::filesystem::path path_;
+    std::unique_ptr<std::FILE, int (*)(std::FILE*)> file_;
+    RecordFile header_;
+    std::uint64_t total_ = 0, read_ = 0;
+    Record last_{};
+};
 
 }  // namespace kupffer::align

@@ -30,6 +30,9 @@ struct CountOptions {
     /// (intronic) ones too, as Cell Ranger 7's include-introns.
     bool include_introns = false;
     int threads = 0;  ///< never changes the output
+    /// Records held at once when counting from a RecordReader (32 bytes each: 4Mi = 128 MiB);
+    /// memory is then this block plus the matrices, however large the file. Never changes the output.
+    std::size_t block_records = std::size_t{1} << 22;
 };
 
 struct CountResults {
@@ -47,6 +50,9 @@ struct CountResults {
 };
 
 CountResults count_molecules(const align::RecordFile& records, const CountOptions& options);
+/// The same, streaming the file a block of CountOptions::block_records at a time (a barcode
+/// is never split: one larger than a block is held whole).
+CountResults count_molecules(align::RecordReader& reader, const CountOptions& options);
 
 /// Directional UMI collapsing (UMI-tools): UMIs sorted by read count (then value); a UMI is merged
 /// into the cluster of a neighbour one substitution away with count >= 2 x its count - 1.
