@@ -4,6 +4,7 @@
 #include <exception>
 #include <functional>
 #include <new>
+#include <string>
 #include <vector>
 
 #include "commands.hpp"
@@ -16,7 +17,9 @@ int main(int argc, char** argv) {
     std::vector<std::function<void()>> runners;
     runners.push_back(kupffer::cli::add_simulate_command(app));
     runners.push_back(kupffer::cli::add_index_command(app));
-    runners.push_back(kupffer::cli::add_map_command(app));
+    std::string command_line = "kupffer";
+    for (int i = 1; i < argc; ++i) command_line += std::string(" ") + argv[i];
+    runners.push_back(kupffer::cli::add_map_command(app, command_line));
     runners.push_back(kupffer::cli::add_count_command(app));
     runners.push_back(kupffer::cli::add_analyse_command(app));
     try {

@@ -14,12 +14,13 @@ namespace kupffer::cli {
 
 namespace fs = std::filesystem;
 
-std::function<void()> add_map_command(CLI::App& app) {
+std::function<void()> add_map_command(CLI::App& app, std::string command_line) {
     auto* cmd = app.add_subcommand("map", "Demultiplex and map: corrected barcodes, UMIs and genes of every read, per sample");
     struct Args {
         std::string index, fastqs, out, sample_name;
         std::vector<std::string> samples, r1, r2;
-        bool overwrite = false;
+        bool overwrite = false, bam = false;
+        double bam_sort_memory_gb = 0.75;
         align::MapSampleOptions options;
     };
     auto args = std::make_shared<Args>();
@@ -39,7 +40,13 @@ std::function<void()> add_map_command(CLI::App& app) {
     cmd->add_option("--threads,-t", o.threads, "Worker threads (0 = all); never changes the output")->capture_default_str();
     cmd->add_option("--min-posterior", o.correction.min_posterior, "Accept a corrected barcode above this posterior")
         ->capture_default_str();
+    cmd->add_flag("--bam", args->bam,
+                  "Also write possorted_genome_bam.bam(.bai): every read with CR/CY/CB, UR/UY/UB, GX/GN, RE, xf tags");
+    cmd->add_option("--bam-sort-memory", args->bam_sort_memory_gb, "GB of BAM records sorted in memory before spilling to disk")
+        ->capture_default_str()
+        ->check(CLI::PositiveNumber);
     cmd->add_flag("--overwrite", args->overwrite, "Replace existing sample folders");
+    args->options.command_line = std::move(command_line);
     return [cmd, args] {
         if (!cmd->parsed()) return;
         if (args->fastqs.empty() && args->r1.empty()) throw OptionError("give a run folder (--fastqs) or FASTQ files (--r1/--r2)");
@@ -55,14 +62,20 @@ std::function<void()> add_map_command(CLI::App& app) {
         std::printf("%-24s %-6s %12s %8s %8s %8s %9s\n", "sample", "chem", "read_pairs", "valid%", "corr%", "mapped%", "records");
         for (const auto& s : samples) {
             const auto start = std::chrono::steady_clock::now();
-            const auto results = align::map_sample(s, index, args->options);
             StagingDirectory dir(fs::path(args->out) / s.name, args->overwrite);
+            auto sample_options = args->options;
+            if (args->bam) {
+                sample_options.bam = dir.staging() / "possorted_genome_bam.bam";
+                sample_options.bam_sort_memory = static_cast<std::size_t>(args->bam_sort_memory_gb * double(1 << 30));
+            }
+            const auto results = align::map_sample(s, index, sample_options);
             align::write_records(dir.staging() / "records.kpf", results.records);
             write_text_file(dir.staging() / "map_metrics.json", align::metrics_json(results.metrics));
             const nlohmann::json options = {{"software", "kupffer"}, {"version", KUPFFER_VERSION}, {"command", "map"},
                                             {"index", args->index}, {"sample", s.name}, {"chemistry", args->options.chemistry},
                                             {"whitelist", args->options.whitelist.string()}, {"threads", args->options.threads},
-                                            {"min_posterior", args->options.correction.min_posterior}};
+                                            {"min_posterior", args->options.correction.min_posterior},
+                                            {"bam", args->bam}};
             write_text_file(dir.staging() / "options.json", options.dump(2) + "\n");
             dir.commit();
             const auto& m = results.metrics;

@@ -72,6 +72,13 @@ TEST(Index, SavesAndLoadsIdentically) {
     const std::string c = contig();
     for (int pos : {10, 50, 210, 250})
         EXPECT_EQ(loaded.find(packed(c.substr(pos, 31))).size(), built.find(packed(c.substr(pos, 31))).size());
+    EXPECT_EQ(loaded.contig_names(), built.contig_names());
+    EXPECT_EQ(loaded.contig_lengths(), (std::vector<std::uint32_t>{600}));
+    for (std::uint32_t t = 0; t < built.targets().size(); ++t) {
+        EXPECT_EQ(loaded.layout(t).blocks, built.layout(t).blocks);
+        EXPECT_EQ(loaded.layout(t).strand, built.layout(t).strand);
+        EXPECT_EQ(loaded.layout(t).contig, built.layout(t).contig);
+    }
     EXPECT_THROW(built.save(dir / "idx", false), OptionError);
 }
 

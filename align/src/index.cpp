@@ -94,6 +94,8 @@ Index Index::build(const fs::path& fasta, const fs::path& gtf, const IndexOption
 
     // Target sequences: transcripts, then each gene's flanked introns.
     std::vector<std::string> sequences;
+    index.contig_names_ = genome.names;
+    for (const auto& seq : genome.sequences) index.contig_lengths_.push_back(static_cast<std::uint32_t>(seq.size()));
     for (const auto& g : ann.genes) {
         index.gene_ids_.push_back(g.id);
         index.gene_names_.push_back(g.name);
@@ -118,6 +120,9 @@ Index Index::build(const fs::path& fasta, const fs::path& gtf, const IndexOption
             for (auto it = tx.exons.rbegin(); it != tx.exons.rend(); ++it) seq += oriented(contig, it->start, it->end, '-');
         }
         index.targets_.push_back({tx.id, tx.gene, TargetKind::Transcript, static_cast<std::uint32_t>(seq.size())});
+        TargetLayout layout{genome.index.at(g.contig), g.strand, {}};
+        for (const auto& e : tx.exons) layout.blocks.emplace_back(e.start, e.end);
+        index.layouts_.push_back(std::move(layout));
         sequences.push_back(std::move(seq));
     }
     std::vector<std::vector<ExonInterval>> gene_exons(ann.genes.size());
@@ -135,6 +140,7 @@ Index Index::build(const fs::path& fasta, const fs::path& gtf, const IndexOption
                 const std::uint32_t b = std::min(g.end, e.start + (k - 1));
                 std::string seq = oriented(contig, a, b, g.strand);
                 index.targets_.push_back({g.id + "-I" + std::to_string(++n), gi, TargetKind::Intron, static_cast<std::uint32_t>(seq.size())});
+                index.layouts_.push_back({genome.index.at(g.contig), g.strand, {{a, b}}});
                 sequences.push_back(std::move(seq));
             }
             covered = std::max(covered, e.end);
@@ -207,6 +213,8 @@ void Index::save(const fs::path& folder, bool overwrite) const {
                            {"distinct_kmers", entries_.size()}, {"postings", postings_.size()}};
     auto& targets = meta["targets"] = nlohmann::json::array();
     for (const auto& t : targets_) targets.push_back({t.name, t.gene, static_cast<int>(t.kind), t.length});
+    meta["contigs"] = nlohmann::json::array();
+    for (std::size_t c = 0; c < contig_names_.size(); ++c) meta["contigs"].push_back({contig_names_[c], contig_lengths_[c]});
     write_text_file(staging.staging() / kMetaName, meta.dump() + "\n");
     AtomicFile bin(staging.staging() / kBinaryName);
     bin.write(std::string_view(kMagic, sizeof kMagic));
@@ -216,6 +224,15 @@ void Index::save(const fs::path& folder, bool overwrite) const {
     write_array(bin, entries_);
     write_array(bin, postings_);
     write_array(bin, table_);
+    // Layouts: per target (contig, strand, first block), then all blocks.
+    std::vector<std::uint32_t> layout_heads;
+    std::vector<std::pair<std::uint32_t, std::uint32_t>> blocks;
+    for (const auto& l : layouts_) {
+        layout_heads.insert(layout_heads.end(), {l.contig, static_cast<std::uint32_t>(l.strand), static_cast<std::uint32_t>(blocks.size())});
+        blocks.insert(blocks.end(), l.blocks.begin(), l.blocks.end());
+    }
+    write_array(bin, layout_heads);
+    write_array(bin, blocks);
     bin.commit();
     staging.commit();
 }
@@ -259,6 +276,23 @@ Index Index::load(const fs::path& folder, std::optional<std::uint64_t> expected_
     read_array(f.get(), bin_path, index.entries_);
     read_array(f.get(), bin_path, index.postings_);
     read_array(f.get(), bin_path, index.table_);
+    for (const auto& c : meta.at("contigs")) {
+        index.contig_names_.push_back(c[0].get<std::string>());
+        index.contig_lengths_.push_back(c[1].get<std::uint32_t>());
+    }
+    std::vector<std::uint32_t> layout_heads;
+    std::vector<std::pair<std::uint32_t, std::uint32_t>> blocks;
+    read_array(f.get(), bin_path, layout_heads);
+    read_array(f.get(), bin_path, blocks);
+    if (layout_heads.size() != 3 * index.targets_.size()) throw InputError(bin_path.string(), 0, "corrupt index file (target layouts)");
+    for (std::size_t t = 0; t < index.targets_.size(); ++t) {
+        const std::uint32_t contig = layout_heads[3 * t], first = layout_heads[3 * t + 2];
+        const std::uint32_t last = t + 1 < index.targets_.size() ? layout_heads[3 * t + 5] : static_cast<std::uint32_t>(blocks.size());
+        if (contig >= index.contig_names_.size() || first >= last || last > blocks.size())
+            throw InputError(bin_path.string(), 0, "corrupt index file (target layouts)");
+        index.layouts_.push_back({contig, static_cast<char>(layout_heads[3 * t + 1]),
+                                  {blocks.begin() + first, blocks.begin() + last}});
+    }
     const auto table_size = index.table_.size();
     bool ok = table_size >= index.entries_.size() && table_size > 0 && (table_size & (table_size - 1)) == 0;
     for (const auto& e : index.entries_) ok = ok && std::uint64_t{e.begin} + e.count <= index.postings_.size();

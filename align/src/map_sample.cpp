@@ -1,5 +1,7 @@
 #include "kupffer/align/map_sample.hpp"
 
+#include "kupffer/align/bam_output.hpp"
+
 #include <algorithm>
 #include <array>
 #include <map>
@@ -189,6 +191,7 @@ struct Batch {
     std::vector<PendingBarcode> pending;
     SampleMetrics metrics;
     std::vector<LaneMetrics> lane_metrics;  // indexed by the sample's lane index
+    std::vector<BamRecordPtr> bam;          // one per read pair, in input order (with --bam)
 };
 
 /// Base-quality tallies, kept under the same names by a sample and by each of its lanes.
@@ -285,6 +288,11 @@ MapSampleResults map_sample(const SampleFastqs& sample, const Index& index, cons
     std::unordered_map<std::uint64_t, std::uint64_t> observed;
     std::vector<PendingBarcode> pending;
 
+    std::optional<SortedBamWriter> bam;
+    if (!options.bam.empty())
+        bam.emplace(options.bam, make_bam_header(index, sample.name, options.command_line).get(), options.bam_sort_memory,
+                    resolve_threads(options.threads));
+
     std::mutex pool_guard;
     std::vector<std::unique_ptr<Mapper>> pool;
     MateStream r1_stream(sample, 0), r2_stream(sample, 1);
@@ -334,7 +342,7 @@ MapSampleResults map_sample(const SampleFastqs& sample, const Index& index, cons
             if (batch.last && r2_stream.next(b, lane))
                 throw InputError(r2_stream.reader().path().string(), r2_stream.reader().record_number(),
                                  "has more records than its R1 file (R1 and R2 out of step)");
-            std::vector<std::string>().swap(batch.names);
+            if (!bam) std::vector<std::string>().swap(batch.names);
         },
         [&](Batch& batch) {
             std::unique_ptr<Mapper> mapper;
@@ -351,6 +359,8 @@ MapSampleResults map_sample(const SampleFastqs& sample, const Index& index, cons
             batch.lane_metrics.assign(sample.lanes.size(), LaneMetrics{});
             const std::string_view t1(batch.r1), t2(batch.r2);
             std::size_t p1 = 0, p2 = 0;
+            std::string bam_scratch;
+            if (bam) batch.bam.reserve(batch.r1_lengths.size());
             for (std::size_t i = 0; i < batch.r1_lengths.size(); ++i) {
                 const auto r1 = t1.substr(p1, batch.r1_lengths[i]), q1 = t1.substr(p1 + batch.r1_lengths[i], batch.r1_lengths[i]);
                 const auto r2 = t2.substr(p2, batch.r2_lengths[i]), q2 = t2.substr(p2 + batch.r2_lengths[i], batch.r2_lengths[i]);
@@ -376,8 +386,20 @@ MapSampleResults map_sample(const SampleFastqs& sample, const Index& index, cons
                     if (code == dna::kInvalid) ++n_count, code = 0;
                     raw = (raw << 2) | code;
                 }
+                // One BAM record per read pair, whatever became of it.
+                auto emit = [&](const MapResult* mapped, std::string_view corrected, std::int64_t pending_index, bool umi_valid) {
+                    if (!bam) return;
+                    BamRecordPtr rec = make_bam_record();
+                    fill_bam_record(rec.get(), index,
+                                    {.name = batch.names[i], .cdna = cdna, .cdna_quality = cq, .barcode = bc, .barcode_quality = bq,
+                                     .umi = umi, .umi_quality = uq, .umi_valid = umi_valid, .mapped = mapped,
+                                     .mapped_reverse_complement = antisense, .corrected_barcode = corrected, .pending = pending_index},
+                                    bam_scratch);
+                    batch.bam.push_back(std::move(rec));
+                };
                 if (n_count > 1) {  // beyond repair: no need to map it
                     ++m.barcode_rejected;
+                    emit(nullptr, {}, -1, false);
                     continue;
                 }
                 std::optional<std::uint32_t> exact;
@@ -405,6 +427,8 @@ MapSampleResults map_sample(const SampleFastqs& sample, const Index& index, cons
                 }
                 if (homopolymer) flags |= kUmiHomopolymer;
                 const MapResult& mapped = mapper->map(cdna, antisense);
+                emit(&mapped, exact ? bc : std::string_view(), exact ? -1 : static_cast<std::int64_t>(batch.pending.size() - 1),
+                     !(flags & (kUmiHasN | kUmiHomopolymer)));
                 if (!mapped.mapped) continue;
                 ++lane.cdna_mapped;
                 auto [it, fresh] = local.try_emplace(mapped.genes, static_cast<std::uint32_t>(batch.classes.size()));
@@ -434,6 +458,11 @@ MapSampleResults map_sample(const SampleFastqs& sample, const Index& index, cons
                 r.eq_class = global[r.eq_class];
                 if (r.barcode & kPendingBit) r.barcode += pending_offset;
                 out.records.push_back(r);
+            }
+            for (auto& rec : batch.bam) {
+                if (std::uint8_t* zp = bam_aux_get(rec.get(), "zp"))
+                    bam_aux_update_int(rec.get(), "zp", bam_aux2i(zp) + static_cast<std::int64_t>(pending_offset));
+                bam->add(std::move(rec));
             }
             pending.insert(pending.end(), batch.pending.begin(), batch.pending.end());
             for (auto hit : batch.exact_hits) ++exact_counts[hit];
@@ -483,6 +512,18 @@ MapSampleResults map_sample(const SampleFastqs& sample, const Index& index, cons
         if (corrected[i]) r.flags |= kBarcodeCorrected;
     }
     std::vector<PendingBarcode>().swap(pending);
+    if (bam) {
+        std::string cb;
+        results.bam_records = bam->finish([&](bam1_t* b) {
+            std::uint8_t* zp = bam_aux_get(b, "zp");
+            if (!zp) return;
+            const auto i = static_cast<std::size_t>(bam_aux2i(zp));
+            bam_aux_del(b, zp);
+            if (resolved[i] == kDropped) return;
+            cb = dna::unpack(resolved[i], bc_length) + "-1";
+            bam_aux_append(b, "CB", 'Z', static_cast<int>(cb.size() + 1), reinterpret_cast<const std::uint8_t*>(cb.c_str()));
+        });
+    }
     std::erase_if(out.records, [](const Record& r) { return r.barcode == kDropped; });
     for (const auto& r : out.records) {
         metrics.mapped += r.count;

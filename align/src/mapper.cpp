@@ -49,25 +49,28 @@ const MapResult& Mapper::map(std::string_view sequence, bool reverse_complement)
         std::size_t j = i;
         while (j < hits_.size() && hits_[j].target == hits_[i].target) ++j;
         std::uint32_t target_best = 0;
+        std::int32_t diagonal = 0;
         for (std::size_t a = i, b = i; b < j; ++b) {
             while (hits_[b].diagonal - hits_[a].diagonal > static_cast<std::int32_t>(options_.diagonal_slack)) ++a;
-            target_best = std::max(target_best, static_cast<std::uint32_t>(b - a + 1));
+            if (b - a + 1 > target_best) target_best = static_cast<std::uint32_t>(b - a + 1), diagonal = hits_[a].diagonal;
         }
-        scores_.emplace_back(hits_[i].target, target_best);
+        scores_.push_back({hits_[i].target, target_best, diagonal});
         best = std::max(best, target_best);
         i = j;
     }
     if (best < options_.min_score) return result_;
-    // A winning gene with any intron-target hit has intronic bases in the read (a wholly exonic
-    // k-mer cannot fit in the k-1 exonic flank of an intron target): the read is unspliced, even if
-    // most of it lies in an exon. Winners split between the two kinds make it ambiguous.
+    // A winning gene with intron-target hits has intronic bases in the read (a wholly exonic k-mer
+    // cannot fit in the k-1 exonic flank of an intron target): the read is unspliced, even if most
+    // of it lies in an exon. It takes min_score hits on one diagonal, as for mapping at all: a
+    // single one is often chance, a read across an exon junction whose next exon begins with the
+    // intron's first base (1 in 4). Winners split between the two kinds make it ambiguous.
     const auto& targets = index_->targets();
     intron_genes_.clear();
-    for (const auto& [target, score] : scores_)
-        if (targets[target].kind == TargetKind::Intron) intron_genes_.push_back(targets[target].gene);
+    for (const auto& s : scores_)
+        if (targets[s.target].kind == TargetKind::Intron && s.score >= options_.min_score) intron_genes_.push_back(targets[s.target].gene);
     std::sort(intron_genes_.begin(), intron_genes_.end());
-    for (const auto& [target, score] : scores_)
-        if (score == best) result_.genes.push_back(targets[target].gene);
+    for (const auto& s : scores_)
+        if (s.score == best) result_.genes.push_back(targets[s.target].gene);
     std::sort(result_.genes.begin(), result_.genes.end());
     result_.genes.erase(std::unique(result_.genes.begin(), result_.genes.end()), result_.genes.end());
     std::size_t with_intron = 0;
@@ -75,6 +78,22 @@ const MapResult& Mapper::map(std::string_view sequence, bool reverse_complement)
     result_.status = with_intron == 0 ? SpliceStatus::Spliced
                      : with_intron == result_.genes.size() ? SpliceStatus::Unspliced
                                                            : SpliceStatus::Ambiguous;
+    // Placement: the first best target; for an unspliced read the best intron target of its
+    // genes (its bases lie in the pre-mRNA, which only an intron target places contiguously, even
+    // when more of the read's k-mers fall in the exon beside it).
+    const Score* place = nullptr;
+    for (const auto& s : scores_) {
+        if (result_.status == SpliceStatus::Unspliced) {
+            if (targets[s.target].kind != TargetKind::Intron ||
+                !std::binary_search(result_.genes.begin(), result_.genes.end(), targets[s.target].gene))
+                continue;
+            if (!place || s.score > place->score) place = &s;
+        } else if (s.score == best && !place) {
+            place = &s;
+        }
+    }
+    result_.target = place->target;
+    result_.offset = place->diagonal;
     result_.score = best;
     result_.mapped = true;
     return result_;

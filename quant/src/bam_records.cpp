@@ -84,8 +84,11 @@ align::RecordFile records_from_bam(const std::filesystem::path& path, BamRecordS
         genes.erase(std::unique(genes.begin(), genes.end()), genes.end());
         auto [cit, fresh] = class_ids.try_emplace(genes, static_cast<std::uint32_t>(out.eq_classes.size()));
         if (fresh) out.eq_classes.push_back(genes);
+        // RE as Cell Ranger writes it: E exonic (spliced), N intronic (unspliced); without it
+        // (STARsolo, or a kupffer read compatible with both) the splice status is ambiguous.
         const std::uint8_t* re = bam_aux_get(b, "RE");
-        const std::uint32_t status = re && bam_aux2A(re) == 'I' ? 1U : 0U;
+        const char region = re ? bam_aux2A(re) : '\0';
+        const std::uint32_t status = region == 'E' ? 0U : region == 'N' ? 1U : 2U;
         out.records.push_back({*barcode, *umi, cit->second, status, 1, 0});
         ++stats.used;
     }

@@ -13,7 +13,8 @@
 namespace kupffer::align {
 
 /// Bumped whenever the on-disk layout or the index's meaning changes.
-inline constexpr std::uint32_t kIndexFormatVersion = 1;
+/// 2: targets carry their genomic layout (contig, strand, blocks), for BAM output.
+inline constexpr std::uint32_t kIndexFormatVersion = 2;
 
 struct IndexOptions {
     std::uint32_t k = 31;  ///< k-mer length (odd, 15..31)
@@ -28,6 +29,15 @@ struct IndexTarget {
     std::uint32_t gene = 0;
     TargetKind kind = TargetKind::Transcript;
     std::uint32_t length = 0;
+};
+
+/// Where a target lies in the genome: its contig, strand and blocks (exons of a transcript, or
+/// one block for a flanked intron), ascending, half-open, 0-based. The target's sequence is the
+/// blocks' bases joined, reverse-complemented on the minus strand.
+struct TargetLayout {
+    std::uint32_t contig = 0;  ///< into Index::contig_names()
+    char strand = '+';
+    std::vector<std::pair<std::uint32_t, std::uint32_t>> blocks;
 };
 
 struct Posting {
@@ -50,6 +60,10 @@ public:
     const std::vector<std::string>& gene_ids() const noexcept { return gene_ids_; }
     const std::vector<std::string>& gene_names() const noexcept { return gene_names_; }
     const std::vector<IndexTarget>& targets() const noexcept { return targets_; }
+    /// Genome contigs in FASTA order (a BAM header's @SQ lines) and each target's layout on them.
+    const std::vector<std::string>& contig_names() const noexcept { return contig_names_; }
+    const std::vector<std::uint32_t>& contig_lengths() const noexcept { return contig_lengths_; }
+    const TargetLayout& layout(std::uint32_t target) const noexcept { return layouts_[target]; }
     std::size_t distinct_kmers() const noexcept { return entries_.size(); }
     std::size_t postings() const noexcept { return postings_.size(); }
 
@@ -64,6 +78,9 @@ private:
     std::uint64_t fingerprint_ = 0;
     std::vector<std::string> gene_ids_, gene_names_;
     std::vector<IndexTarget> targets_;
+    std::vector<std::string> contig_names_;
+    std::vector<std::uint32_t> contig_lengths_;
+    std::vector<TargetLayout> layouts_;
     struct Entry {
         std::uint64_t kmer;
         std::uint32_t begin;  ///< first posting

@@ -31,6 +31,11 @@ struct MapSampleOptions {
     MapOptions mapping;
     std::uint32_t detection_reads = 20'000;  ///< read pairs sampled to detect the chemistry
     std::size_t batch_size = 8192;           ///< read pairs per pipeline batch
+    /// Also write every read pair as a coordinate-sorted, indexed BAM here (see bam_output.hpp);
+    /// empty = no BAM. Sorting spills to chunk files next to it beyond `bam_sort_memory` bytes.
+    std::filesystem::path bam;
+    std::size_t bam_sort_memory = std::size_t{768} << 20;
+    std::string command_line;  ///< for the BAM header's @PG line
     int threads = 0;                         ///< 0 = all hardware threads; never changes the output
 };
 
@@ -72,6 +77,7 @@ struct SampleMetrics {
 struct MapSampleResults {
     RecordFile records;
     SampleMetrics metrics;
+    std::uint64_t bam_records = 0;  ///< records in MapSampleOptions::bam (every read pair)
 };
 
 /// Metrics on mapping (mapped, spliced, ..., UMI flags) count reads with a valid barcode.

@@ -29,6 +29,11 @@ struct MapResult {
     std::vector<std::uint32_t> genes;  ///< ascending gene indices (the equivalence class)
     SpliceStatus status = SpliceStatus::Spliced;
     std::uint32_t score = 0;
+    /// The read's placement, for BAM output: the first best-scoring target (an intron target
+    /// when the read is unspliced) and the target position of the mapped sequence's first base
+    /// (negative when the read starts before the target).
+    std::uint32_t target = 0;
+    std::int32_t offset = 0;
 };
 
 class Mapper {
@@ -48,7 +53,11 @@ private:
     MapOptions options_;
     std::vector<Hit> hits_;
     std::vector<std::pair<std::uint64_t, std::int32_t>> kmers_;  // (k-mer, read position) to look up
-    std::vector<std::pair<std::uint32_t, std::uint32_t>> scores_;  // (target, score)
+    struct Score {
+        std::uint32_t target, score;
+        std::int32_t diagonal;  // of the best cluster's first hit
+    };
+    std::vector<Score> scores_;
     std::vector<std::uint32_t> intron_genes_;
     std::string flipped_;
     MapResult result_;

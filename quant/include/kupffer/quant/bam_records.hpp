@@ -1,7 +1,7 @@
 #pragma once
 // Records from an existing aligned BAM (Cell Ranger's or STARsolo's), so users with alignments
 // get the same count outputs: CB = corrected barcode, UB = corrected UMI, GX (GN) = the gene(s)
-// the read was assigned to (';'-separated if several), RE = region (I = intronic -> unspliced).
+// the read was assigned to (';'-separated if several), RE = region (E exonic -> spliced, N intronic -> unspliced, as Cell Ranger; none -> ambiguous).
 // Only primary alignments with NH <= 1 (where present) and all three tags are used.
 #include <cstdint>
 #include <filesystem>
