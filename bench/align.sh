@@ -61,6 +61,10 @@ measure floor sh -c "cat $R1 $R2 | zcat >/dev/null"
 rm -rf kupffer_out
 measure kupffer "$kupffer" map -i kupffer_index --fastqs $study/run -o kupffer_out --whitelist whitelist.txt \
   --chemistry 10xv3 -t "$threads"
+# kupffer with --bam: the same plus a coordinate-sorted, indexed BAM of every read.
+rm -rf kupffer_bam_out
+measure kupffer_bam "$kupffer" map -i kupffer_index --fastqs $study/run -o kupffer_bam_out --whitelist whitelist.txt \
+  --chemistry 10xv3 -t "$threads" --bam
 # kallisto | bustools: pseudoalign, then correct barcodes and sort (what kupffer map does).
 rm -rf kb_out
 files=""; for r1 in $R1; do files="$files $r1 ${r1/_R1_/_R2_}"; done
@@ -87,6 +91,14 @@ solo_seconds() {
 wall[starsolo_solo]=$(solo_seconds)
 solo_gib=$(grep -o 'Finished allocating arrays for Solo [0-9.]*' star_out/Log.out | awk '{s += $NF} END {printf "%.0f", s * 1024}')
 
+# STARsolo writing its coordinate-sorted BAM with the same tags (what kupffer map --bam does).
+rm -rf star_bam_out; mkdir -p star_bam_out
+measure starsolo_bam STAR --genomeDir star_index --readFilesIn "$(echo $R2 | tr ' ' ,)" "$(echo $R1 | tr ' ' ,)" \
+  --readFilesCommand zcat --soloType CB_UMI_Simple --soloCBwhitelist whitelist.txt --soloCBstart 1 --soloCBlen 16 \
+  --soloUMIstart 17 --soloUMIlen 12 --soloFeatures Gene GeneFull --outSAMtype BAM SortedByCoordinate \
+  --outSAMattributes NH HI CR CY UR UY CB UB GX GN --limitBAMsortRAM 2000000000 --runThreadN "$threads" \
+  --outFileNamePrefix star_bam_out/
+
 # Counting (issue 4): kupffer count on kupffer's records vs bustools count on kallisto's sorted BUS
 # file and STARsolo's solo step.
 measure kupffer_count "$kupffer" count -i kupffer_out -t "$threads"
@@ -108,6 +120,13 @@ printf "\nkupffer speed-up: %.2fx vs kallisto|bustools, %.2fx vs STARsolo (wall 
   "$(echo "${wall[kb]} / ${wall[kupffer]}" | bc -l)" "$(echo "${wall[starsolo]} / ${wall[kupffer]}" | bc -l)"
 printf "kupffer peak memory: %.2fx kallisto|bustools, %.2fx STARsolo\n" \
   "$(echo "${mem[kupffer]} / ${mem[kb]}" | bc -l)" "$(echo "${mem[kupffer]} / ${mem[starsolo]}" | bc -l)"
+printf "\nwith a coordinate-sorted BAM of every read\n"
+printf "%-28s %9s %9s %10s\n" "tool" "wall s" "CPU s" "peak MiB"
+for name in kupffer_bam starsolo_bam; do
+  printf "%-28s %9.1f %9.1f %10.0f\n" "$name" "${wall[$name]}" "${cpu[$name]}" "$(echo "${mem[$name]} / 1024" | bc -l)"
+done
+printf "kupffer map --bam: %.2fx faster than STARsolo with its sorted BAM, %.2fx its peak memory\n" \
+  "$(echo "${wall[starsolo_bam]} / ${wall[kupffer_bam]}" | bc -l)" "$(echo "${mem[kupffer_bam]} / ${mem[starsolo_bam]}" | bc -l)"
 printf "\ncounting (UMI collapse + matrix; kupffer also calls cells with EmptyDrops and writes MTX, HDF5, h5ad)\n"
 printf "%-28s %9s %9s %10s\n" "tool" "wall s" "CPU s" "peak MiB"
 for name in kupffer_count bustools_count; do

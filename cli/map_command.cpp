@@ -1,4 +1,5 @@
 // `kupffer map`: demultiplex and map every sample of a run folder (or explicit FASTQ files).
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <filesystem>
@@ -20,7 +21,7 @@ std::function<void()> add_map_command(CLI::App& app, std::string command_line) {
         std::string index, fastqs, out, sample_name;
         std::vector<std::string> samples, r1, r2;
         bool overwrite = false, bam = false;
-        double bam_sort_memory_gb = 0.75;
+        double bam_sort_memory_gb = 0.25, records_memory_gb = 0.125;
         align::MapSampleOptions options;
     };
     auto args = std::make_shared<Args>();
@@ -45,6 +46,10 @@ std::function<void()> add_map_command(CLI::App& app, std::string command_line) {
     cmd->add_option("--bam-sort-memory", args->bam_sort_memory_gb, "GB of BAM records sorted in memory before spilling to disk")
         ->capture_default_str()
         ->check(CLI::PositiveNumber);
+    cmd->add_option("--records-memory", args->records_memory_gb,
+                    "GB of records held in memory before sorted runs spill to disk (memory stays bounded however large the run)")
+        ->capture_default_str()
+        ->check(CLI::PositiveNumber);
     cmd->add_flag("--overwrite", args->overwrite, "Replace existing sample folders");
     args->options.command_line = std::move(command_line);
     return [cmd, args] {
@@ -64,18 +69,20 @@ std::function<void()> add_map_command(CLI::App& app, std::string command_line) {
             const auto start = std::chrono::steady_clock::now();
             StagingDirectory dir(fs::path(args->out) / s.name, args->overwrite);
             auto sample_options = args->options;
+            sample_options.records = dir.staging() / "records.kpf";
+            sample_options.max_records_in_memory =
+                std::max<std::size_t>(1024, static_cast<std::size_t>(args->records_memory_gb * double(1 << 30)) / sizeof(align::Record));
             if (args->bam) {
                 sample_options.bam = dir.staging() / "possorted_genome_bam.bam";
                 sample_options.bam_sort_memory = static_cast<std::size_t>(args->bam_sort_memory_gb * double(1 << 30));
             }
             const auto results = align::map_sample(s, index, sample_options);
-            align::write_records(dir.staging() / "records.kpf", results.records);
             write_text_file(dir.staging() / "map_metrics.json", align::metrics_json(results.metrics));
             const nlohmann::json options = {{"software", "kupffer"}, {"version", KUPFFER_VERSION}, {"command", "map"},
                                             {"index", args->index}, {"sample", s.name}, {"chemistry", args->options.chemistry},
                                             {"whitelist", args->options.whitelist.string()}, {"threads", args->options.threads},
                                             {"min_posterior", args->options.correction.min_posterior},
-                                            {"bam", args->bam}};
+                                            {"bam", args->bam}, {"records_memory_gb", args->records_memory_gb}};
             write_text_file(dir.staging() / "options.json", options.dump(2) + "\n");
             dir.commit();
             const auto& m = results.metrics;
@@ -84,7 +91,7 @@ std::function<void()> add_map_command(CLI::App& app, std::string command_line) {
             std::printf("%-24s %-6s %12llu %7.2f%% %7.2f%% %7.2f%% %9zu  (%.1f s)\n", s.name.c_str(), m.chemistry.c_str(),
                         static_cast<unsigned long long>(m.read_pairs), pct(m.barcode_exact + m.barcode_corrected, m.read_pairs),
                         pct(m.barcode_corrected, m.read_pairs), pct(m.mapped, m.barcode_exact + m.barcode_corrected),
-                        results.records.records.size(), seconds);
+                        static_cast<std::size_t>(results.record_count), seconds);
         }
     };
 }

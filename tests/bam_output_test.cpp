@@ -170,8 +170,8 @@ TEST(BamOutput, EveryReadPlacedSortedTaggedAndCountableAsItsRecords) {
     auto by_key = [](const quant::CountResults& r) {
         std::map<std::pair<std::uint64_t, std::string>, std::uint32_t> m;
         for (std::uint32_t c = 0; c < r.counts.n_cols; ++c) {
-            auto rows = r.counts.column_rows(c);
-            for (std::size_t k = 0; k < rows.size(); ++k) m[{r.barcodes[c], r.gene_ids[rows[k]]}] = r.counts.column_values(c)[k];
+            auto genes = r.counts.column_rows(c);
+            for (std::size_t k = 0; k < genes.size(); ++k) m[{r.barcodes[c], r.gene_ids[genes[k]]}] = r.counts.column_values(c)[k];
         }
         return m;
     };

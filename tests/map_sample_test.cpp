@@ -134,6 +134,22 @@ TEST(MapSample, RecordsRoundTripAndCountEveryMappedRead) {
     EXPECT_EQ(back.records.size(), results.records.records.size());
     EXPECT_EQ(back.eq_classes, results.records.eq_classes);
     EXPECT_EQ(back.gene_ids, study_index().gene_ids());
+    // Bounded memory: with a budget of 2,000 records the records spill to sorted runs and are
+    // merged into exactly the same file, with the same metrics.
+    o.records = dir / "spilled.kpf";
+    o.max_records_in_memory = 2000;
+    o.threads = 1;
+    const auto spilled = map_sample(sample, study_index(), o);
+    EXPECT_GT(spilled.record_runs, 10U);
+    EXPECT_TRUE(spilled.records.records.empty());
+    EXPECT_EQ(spilled.record_count, results.records.records.size());
+    EXPECT_EQ(metrics_json(spilled.metrics), metrics_json(m));
+    const auto bytes = [](const fs::path& p) {
+        std::ifstream in(p, std::ios::binary);
+        return std::string(std::istreambuf_iterator<char>(in), {});
+    };
+    EXPECT_EQ(bytes(dir / "spilled.kpf"), bytes(dir / "r.kpf"));
+    for (const auto& e : fs::directory_iterator(dir.path())) EXPECT_EQ(e.path().string().find(".tmp"), std::string::npos) << e.path();
     // Distinct (barcode, UMI) among true cells ~ the true molecule count.
     std::set<std::pair<std::uint64_t, std::uint64_t>> molecules;
     for (const auto& r : back.records) molecules.emplace(r.barcode, r.umi);

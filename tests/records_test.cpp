@@ -4,6 +4,7 @@
 
 #include <fstream>
 
+#include "kupffer/align/record_spool.hpp"
 #include "kupffer/core/errors.hpp"
 #include "test_dir.hpp"
 
@@ -81,4 +82,75 @@ TEST(Records, CorruptOrTruncatedFilesAreRejected) {
     std::ofstream(dir / "junk.kpf") << "not a record file at all";
     EXPECT_THROW(read_records(dir / "junk.kpf"), InputError);
     EXPECT_THROW(read_records(dir / "missing.kpf"), IoError);
+}
+
+TEST(RecordSpool, SpilledRunsMergeIntoTheCanonicalFile) {
+    // Random records (many repeats, some waiting for barcode correction, some of those dropped),
+    // spooled with budgets from tiny to unlimited: the file is always what canonicalize makes.
+    TempDir dir;
+    RecordFile header;
+    header.gene_ids = {"G0", "G1", "G2", "G3"};
+    header.gene_names = {"A", "B", "C", "D"};
+    header.eq_classes = {{3}, {0, 1}, {1}, {0}, {2}, {0, 1}, {2, 3}};  // class 5 repeats class 1's genes
+    std::vector<Record> records;
+    std::vector<std::uint64_t> resolved;
+    std::vector<char> corrected;
+    std::uint64_t x = 42;
+    auto next = [&](std::uint64_t n) {
+        x = x * 6364136223846793005ULL + 1442695040888963407ULL;
+        return (x >> 33) % n;
+    };
+    for (int i = 0; i < 5000; ++i) {
+        Record r{next(40), next(30), static_cast<std::uint32_t>(next(6)), static_cast<std::uint32_t>(next(3)), 1, 0};
+        if (next(10) == 0) {  // waits for correction: dropped, or resolved to some barcode
+            r.barcode = kPendingBarcode | resolved.size();
+            resolved.push_back(next(4) == 0 ? kDroppedBarcode : next(40));
+            corrected.push_back(static_cast<char>(next(2)));
+        }
+        records.push_back(r);
+    }
+    // The reference: resolve, drop, canonicalize.
+    RecordFile expected = header;
+    for (auto r : records) {
+        if (r.barcode & kPendingBarcode) {
+            const auto i = r.barcode & ~kPendingBarcode;
+            if (resolved[i] == kDroppedBarcode) continue;
+            r.barcode = resolved[i];
+            if (corrected[i]) r.flags |= kBarcodeCorrected;
+        }
+        expected.records.push_back(r);
+    }
+    canonicalize(expected);
+    write_records(dir / "expected.kpf", expected);
+    const auto bytes = [](const std::filesystem::path& p) {
+        std::ifstream in(p, std::ios::binary);
+        return std::string(std::istreambuf_iterator<char>(in), {});
+    };
+    for (std::size_t budget : {std::size_t{3}, std::size_t{64}, std::size_t{1000}, std::size_t{0}}) {
+        const auto out = dir / ("spool" + std::to_string(budget) + ".kpf");
+        RecordSpool spool(out, budget);
+        for (const auto& r : records) spool.add(r);
+        if (budget == 3 || budget == 64) {
+            EXPECT_GT(spool.runs(), 1U) << budget;
+        }
+        std::uint64_t observed = 0;
+        const auto h = spool.finish(header, resolved, corrected, out, [&](const Record& r, const std::vector<std::uint32_t>& genes) {
+            observed += r.count;
+            EXPECT_EQ(genes, expected.eq_classes[r.eq_class]);
+        });
+        EXPECT_EQ(h.eq_classes, expected.eq_classes);
+        EXPECT_EQ(bytes(out), bytes(dir / "expected.kpf")) << "budget " << budget;
+        std::uint64_t reads = 0;
+        for (const auto& r : expected.records) reads += r.count;
+        EXPECT_EQ(observed, reads);
+    }
+    for (const auto& e : std::filesystem::directory_iterator(dir.path()))
+        EXPECT_EQ(e.path().string().find(".tmp"), std::string::npos) << e.path();
+    // Kept in memory instead of written.
+    RecordSpool memory({}, 0);
+    for (const auto& r : records) memory.add(r);
+    const auto kept = memory.finish(header, resolved, corrected, {});
+    ASSERT_EQ(kept.records.size(), expected.records.size());
+    for (std::size_t i = 0; i < kept.records.size(); ++i)
+        EXPECT_FALSE(kept.records[i] < expected.records[i] || expected.records[i] < kept.records[i]) << i;
 }

@@ -165,7 +165,8 @@ SortedBamWriter::~SortedBamWriter() {
 }
 
 void SortedBamWriter::add(BamRecordPtr record) {
-    buffered_bytes_ += sizeof(bam1_t) + record->l_data + 16;
+    // What the record really holds: its struct, its data allocation and the allocator's overhead.
+    buffered_bytes_ += sizeof(bam1_t) + record->m_data + 32;
     buffer_.push_back(std::move(record));
     if (buffered_bytes_ >= memory_bytes_) spill();
 }

@@ -1,6 +1,7 @@
 #include "kupffer/align/map_sample.hpp"
 
 #include "kupffer/align/bam_output.hpp"
+#include "kupffer/align/record_spool.hpp"
 
 #include <algorithm>
 #include <array>
@@ -171,10 +172,7 @@ struct PendingBarcode {
     std::uint32_t length = 0;
 };
 
-/// A record whose barcode waits for correction carries this bit plus its pending index as a
-/// placeholder barcode: unique, so it never merges with another record, and found again by value
-/// however records were sorted in the meantime.
-constexpr std::uint64_t kPendingBit = std::uint64_t{1} << 63;
+constexpr std::uint64_t kPendingBit = kPendingBarcode;
 
 struct Batch {
     std::string r1;                      // R1 seq + qual of every pair, back to back
@@ -217,17 +215,6 @@ void add(LaneMetrics& into, const LaneMetrics& m) {
     into.barcode_exact += m.barcode_exact;
     into.cdna_mapped += m.cdna_mapped;
     add_qualities(into, m);
-}
-
-/// Sorts records and merges equal keys, summing counts.
-void merge_records(std::vector<Record>& records) {
-    std::sort(records.begin(), records.end());
-    std::size_t out = 0;
-    for (std::size_t i = 0; i < records.size(); ++i) {
-        if (out > 0 && !(records[out - 1] < records[i])) records[out - 1].count += records[i].count;
-        else records[out++] = records[i];
-    }
-    records.resize(out);
 }
 
 }  // namespace
@@ -278,7 +265,8 @@ MapSampleResults map_sample(const SampleFastqs& sample, const Index& index, cons
     const std::uint32_t bc_length = chem->barcode.length;
     if (bc_length > 31) throw OptionError("chemistry " + chem->name + ": barcodes longer than 31 bases are not supported");
 
-    RecordFile& out = results.records;
+    RecordFile out;  // header: lengths, genes, classes as they come; the records go to the spool
+    RecordSpool spool(options.records, options.records.empty() ? 0 : options.max_records_in_memory);
     out.barcode_length = bc_length;
     out.umi_length = chem->umi.length;
     out.gene_ids = index.gene_ids();
@@ -449,15 +437,11 @@ MapSampleResults map_sample(const SampleFastqs& sample, const Index& index, cons
                 if (fresh) out.eq_classes.push_back(batch.classes[c]);
                 global[c] = it->second;
             }
-            // Before the record vector would double, fold reads of the same molecule into one
-            // record, so memory grows with distinct molecules rather than with reads.
-            if (out.records.size() + batch.records.size() > out.records.capacity() && out.records.size() > (1U << 20))
-                merge_records(out.records);
             const std::uint64_t pending_offset = pending.size();
             for (auto r : batch.records) {
                 r.eq_class = global[r.eq_class];
                 if (r.barcode & kPendingBit) r.barcode += pending_offset;
-                out.records.push_back(r);
+                spool.add(r);
             }
             for (auto& rec : batch.bam) {
                 if (std::uint8_t* zp = bam_aux_get(rec.get(), "zp"))
@@ -491,7 +475,7 @@ MapSampleResults map_sample(const SampleFastqs& sample, const Index& index, cons
     }
     metrics.whitelist_size = whitelist->size();
     const BarcodeCorrector corrector(*whitelist, std::move(exact_counts), options.correction);
-    constexpr std::uint64_t kDropped = ~std::uint64_t{0};
+    constexpr std::uint64_t kDropped = kDroppedBarcode;
     std::vector<std::uint64_t> resolved(pending.size(), kDropped);
     std::vector<char> corrected(pending.size(), 0);
     for (std::size_t i = 0; i < pending.size(); ++i) {
@@ -504,12 +488,6 @@ MapSampleResults map_sample(const SampleFastqs& sample, const Index& index, cons
         (match.status == BarcodeStatus::Exact ? metrics.barcode_exact : metrics.barcode_corrected)++;
         resolved[i] = whitelist->barcode(match.index);
         corrected[i] = match.status == BarcodeStatus::Corrected;
-    }
-    for (auto& r : out.records) {
-        if (!(r.barcode & kPendingBit)) continue;
-        const std::uint64_t i = r.barcode & ~kPendingBit;
-        r.barcode = resolved[i];
-        if (corrected[i]) r.flags |= kBarcodeCorrected;
     }
     std::vector<PendingBarcode>().swap(pending);
     if (bam) {
@@ -524,16 +502,17 @@ MapSampleResults map_sample(const SampleFastqs& sample, const Index& index, cons
             bam_aux_append(b, "CB", 'Z', static_cast<int>(cb.size() + 1), reinterpret_cast<const std::uint8_t*>(cb.c_str()));
         });
     }
-    std::erase_if(out.records, [](const Record& r) { return r.barcode == kDropped; });
-    for (const auto& r : out.records) {
+    // Final records: resolved barcodes, canonical classes, sorted and merged; written or kept.
+    results.record_runs = spool.runs();
+    results.records = spool.finish(std::move(out), resolved, corrected, options.records, [&](const Record& r, const std::vector<std::uint32_t>& genes) {
+        ++results.record_count;
         metrics.mapped += r.count;
         const auto status = static_cast<SpliceStatus>(r.flags & kSpliceMask);
         (status == SpliceStatus::Spliced ? metrics.spliced : status == SpliceStatus::Unspliced ? metrics.unspliced : metrics.ambiguous) += r.count;
-        if (out.eq_classes[r.eq_class].size() > 1) metrics.multi_gene += r.count;
+        if (genes.size() > 1) metrics.multi_gene += r.count;
         if (r.flags & kUmiHasN) metrics.umi_with_n += r.count;
         if (r.flags & kUmiHomopolymer) metrics.umi_homopolymer += r.count;
-    }
-    canonicalize(out);
+    });
     return results;
 }
 

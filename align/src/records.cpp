@@ -54,7 +54,7 @@ void canonicalize(RecordFile& file) {
     file.records.resize(out);
 }
 
-void write_records(const fs::path& path, const RecordFile& file) {
+RecordWriter::RecordWriter(const fs::path& path, const RecordFile& file) : file_(path) {
     std::string header(kMagic, sizeof kMagic);
     put_u32(header, kRecordFormatVersion);
     put_u32(header, file.barcode_length);
@@ -69,11 +69,28 @@ void write_records(const fs::path& path, const RecordFile& file) {
         put_u32(header, static_cast<std::uint32_t>(ec.size()));
         for (auto g : ec) put_u32(header, g);
     }
-    put_u64(header, file.records.size());
-    AtomicFile out(path);
-    out.write(header);
-    out.write(std::string_view(reinterpret_cast<const char*>(file.records.data()), file.records.size() * sizeof(Record)));
-    out.commit();
+    count_offset_ = header.size();
+    put_u64(header, 0);  // the record count, patched at commit
+    file_.write(header);
+    buffer_.reserve(kBuffer);
+}
+
+void RecordWriter::flush() {
+    file_.write(std::string_view(reinterpret_cast<const char*>(buffer_.data()), buffer_.size() * sizeof(Record)));
+    count_ += buffer_.size();
+    buffer_.clear();
+}
+
+void RecordWriter::commit() {
+    flush();
+    file_.write_at(count_offset_, std::string_view(reinterpret_cast<const char*>(&count_), sizeof count_));
+    file_.commit();
+}
+
+void write_records(const fs::path& path, const RecordFile& file) {
+    RecordWriter writer(path, file);
+    for (const auto& r : file.records) writer.add(r);
+    writer.commit();
 }
 
 RecordReader::RecordReader(const fs::path& path) : path_(path), file_(std::fopen(path.c_str(), "rb"), &std::fclose) {

@@ -32,6 +32,12 @@ void AtomicFile::write(std::string_view bytes) {
     if (std::fwrite(bytes.data(), 1, bytes.size(), file_) != bytes.size()) throw IoError(path_.string(), "write", errno);
 }
 
+void AtomicFile::write_at(std::uint64_t offset, std::string_view bytes) {
+    if (std::fflush(file_) != 0) throw IoError(path_.string(), "write", errno);
+    if (::pwrite(fileno(file_), bytes.data(), bytes.size(), static_cast<off_t>(offset)) != static_cast<ssize_t>(bytes.size()))
+        throw IoError(path_.string(), "write", errno);
+}
+
 void AtomicFile::commit() {
     if (std::fflush(file_) != 0) throw IoError(path_.string(), "write", errno);
     std::FILE* f = file_;

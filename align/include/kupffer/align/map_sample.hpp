@@ -34,8 +34,13 @@ struct MapSampleOptions {
     /// Also write every read pair as a coordinate-sorted, indexed BAM here (see bam_output.hpp);
     /// empty = no BAM. Sorting spills to chunk files next to it beyond `bam_sort_memory` bytes.
     std::filesystem::path bam;
-    std::size_t bam_sort_memory = std::size_t{768} << 20;
+    std::size_t bam_sort_memory = std::size_t{256} << 20;
     std::string command_line;  ///< for the BAM header's @PG line
+    /// Write the records here (records.kpf) rather than returning them. Then at most
+    /// `max_records_in_memory` records (32 bytes each) are held: beyond, sorted runs spill to
+    /// temporary files next to it and are merged at the end (0 = no limit).
+    std::filesystem::path records;
+    std::size_t max_records_in_memory = std::size_t{1} << 22;
     int threads = 0;                         ///< 0 = all hardware threads; never changes the output
 };
 
@@ -75,7 +80,9 @@ struct SampleMetrics {
 };
 
 struct MapSampleResults {
-    RecordFile records;
+    RecordFile records;  ///< without records when MapSampleOptions::records was given
+    std::uint64_t record_count = 0;
+    std::size_t record_runs = 0;  ///< temporary runs spilled (0: all fitted in memory)
     SampleMetrics metrics;
     std::uint64_t bam_records = 0;  ///< records in MapSampleOptions::bam (every read pair)
 };

@@ -10,6 +10,8 @@
 #include <string>
 #include <vector>
 
+#include "kupffer/core/output_file.hpp"
+
 namespace kupffer::align {
 
 inline constexpr std::uint32_t kRecordFormatVersion = 1;
@@ -53,6 +55,26 @@ void canonicalize(RecordFile& file);
 
 /// Writes atomically; the file must be canonical (see canonicalize).
 void write_records(const std::filesystem::path& path, const RecordFile& file);
+
+/// Writes a record file record by record, atomically: the header (lengths, genes, classes of
+/// `header`; its records are ignored) first, the record count patched in at commit. Records must
+/// come in canonical order.
+class RecordWriter {
+public:
+    RecordWriter(const std::filesystem::path& path, const RecordFile& header);
+    void add(const Record& record) {
+        buffer_.push_back(record);
+        if (buffer_.size() == kBuffer) flush();
+    }
+    void commit();
+
+private:
+    static constexpr std::size_t kBuffer = 1 << 15;
+    void flush();
+    AtomicFile file_;
+    std::vector<Record> buffer_;
+    std::uint64_t count_ = 0, count_offset_ = 0;
+};
 /// Reads and validates; InputError naming the file for anything corrupt or truncated.
 RecordFile read_records(const std::filesystem::path& path);
 

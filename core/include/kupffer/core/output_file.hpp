@@ -1,6 +1,7 @@
 #pragma once
 // Outputs that never look complete unless they are: every file is written under a temporary name
 // and renamed into place by commit(); an uncommitted file is removed when its writer is destroyed.
+#include <cstdint>
 #include <cstdio>
 #include <filesystem>
 #include <string>
@@ -17,6 +18,8 @@ public:
     ~AtomicFile();
 
     void write(std::string_view bytes);
+    /// Overwrites bytes written earlier at `offset` (a count in a header known only at the end).
+    void write_at(std::uint64_t offset, std::string_view bytes);
     /// Flushes, closes and renames into place; throws IoError (e.g. on a full disk).
     void commit();
     const std::filesystem::path& path() const noexcept { return path_; }

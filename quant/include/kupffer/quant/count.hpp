@@ -30,9 +30,9 @@ struct CountOptions {
     /// (intronic) ones too, as Cell Ranger 7's include-introns.
     bool include_introns = false;
     int threads = 0;  ///< never changes the output
-    /// Records held at once when counting from a RecordReader (32 bytes each: 4Mi = 128 MiB);
+    /// Records held at once when counting from a RecordReader (32 bytes each: 1Mi = 32 MiB);
     /// memory is then this block plus the matrices, however large the file. Never changes the output.
-    std::size_t block_records = std::size_t{1} << 22;
+    std::size_t block_records = std::size_t{1} << 20;
 };
 
 struct CountResults {

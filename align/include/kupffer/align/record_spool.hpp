@@ -1,0 +1,58 @@
+#pragma once
+// The records of one sample on their way from mapping to records.kpf, in bounded memory. Records
+// arrive in input order; beyond a budget they are sorted, merged and spilled as runs to temporary
+// files. At the end, records whose barcode waited for correction are resolved (in budget-sized
+// chunks, themselves spilled), equivalence classes are renumbered canonically, and a k-way merge
+// streams the canonical records (exactly what canonicalize() makes of the same records) to the
+// record file. Memory is the budget plus a small read buffer per run, however large the run.
+#include <cstdint>
+#include <cstdio>
+#include <filesystem>
+#include <functional>
+#include <vector>
+
+#include "kupffer/align/records.hpp"
+
+namespace kupffer::align {
+
+/// A record whose barcode waits for correction carries this bit plus its index among the waiting
+/// barcodes: unique, so it never merges with another record, and sorted after every real barcode.
+inline constexpr std::uint64_t kPendingBarcode = std::uint64_t{1} << 63;
+/// A resolved barcode that drops its records (rejected by correction).
+inline constexpr std::uint64_t kDroppedBarcode = ~std::uint64_t{0};
+
+class RecordSpool {
+public:
+    /// Runs go to `<prefix>.runN.tmp` once `max_records` are held (0: never spill).
+    RecordSpool(std::filesystem::path prefix, std::size_t max_records);
+    ~RecordSpool();
+    RecordSpool(const RecordSpool&) = delete;
+    RecordSpool& operator=(const RecordSpool&) = delete;
+
+    void add(const Record& record);
+    std::size_t runs() const noexcept { return runs_.size(); }
+
+    /// Replaces each pending barcode i by `resolved[i]` (kDroppedBarcode drops the record; with
+    /// `corrected[i]` it gains kBarcodeCorrected), renumbers `header.eq_classes` canonically and
+    /// streams the canonical records: to `path` as a record file (atomically), or, with an empty
+    /// path, into the returned file's records. `observe` sees every final record with its genes.
+    /// Returns the header with the canonical classes (and the records when kept in memory).
+    RecordFile finish(RecordFile header, const std::vector<std::uint64_t>& resolved, const std::vector<char>& corrected,
+                      const std::filesystem::path& path,
+                      const std::function<void(const Record&, const std::vector<std::uint32_t>&)>& observe = {});
+
+private:
+    struct Run {
+        std::filesystem::path path;
+        std::uint64_t normal = 0, pending = 0;  ///< records with a real barcode, then waiting ones
+    };
+    void compact();
+    void spill(std::vector<Record>& records);
+    std::filesystem::path prefix_;
+    std::size_t max_records_;
+    std::vector<Record> buffer_;
+    std::vector<Run> runs_;
+    std::vector<char> used_;  ///< classes used by records with a real barcode
+};
+
+}  // namespace kupffer::align
