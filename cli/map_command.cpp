@@ -21,7 +21,7 @@ std::function<void()> add_map_command(CLI::App& app, std::string command_line) {
         std::string index, fastqs, out, sample_name;
         std::vector<std::string> samples, r1, r2;
         bool overwrite = false, bam = false;
-        double bam_sort_memory_gb = 0.25, records_memory_gb = 0.125;
+        double bam_sort_memory_gb = 0.25, records_memory_gb = 0.03125;
         align::MapSampleOptions options;
     };
     auto args = std::make_shared<Args>();
@@ -35,7 +35,7 @@ std::function<void()> add_map_command(CLI::App& app, std::string command_line) {
     cmd->add_option("--sample", args->sample_name, "Sample name for --r1/--r2")->default_val("sample");
     fastqs->excludes(r1);
     cmd->add_option("--out,-o", args->out, "Output folder; each sample gets OUT/<sample>/")->required();
-    cmd->add_option("--chemistry", o.chemistry, "auto, 10xv2, 10xv3, 10xv4 or 10x5p")->capture_default_str();
+    cmd->add_option("--chemistry", o.chemistry, "auto, 10xv2, 10xv3, 10xv4, 10x5p (R2 only) or 10x5pe (paired-end)")->capture_default_str();
     cmd->add_option("--whitelist", o.whitelist,
                     "Barcode whitelist file, or a folder of 10x whitelists; omit to infer one from the reads");
     cmd->add_option("--threads,-t", o.threads, "Worker threads (0 = all); never changes the output")->capture_default_str();

@@ -353,8 +353,12 @@ TEST(Simulate, ReportsEveryBadOptionAtOnce) {
         for (const char* part : {"10xv9", "lanes", "sham", "read 2 length"})
             EXPECT_NE(msg.find(part), std::string::npos) << part << " missing from: " << msg;
     }
+    // 5' chemistries are simulated too, but R1 must hold what the chemistry puts in it.
     o = SimulateOptions{};
     o.chemistry = "10x5p";
+    EXPECT_NO_THROW(validate(o));
+    o.chemistry = "10x5pe";
+    o.read1_length = 30;
     EXPECT_THROW(validate(o), OptionError);
 }
 

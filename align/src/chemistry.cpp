@@ -11,21 +11,23 @@ namespace kupffer::align {
 
 std::uint32_t Chemistry::min_read_length(int read) const noexcept {
     std::uint32_t needed = 0;
-    for (const ReadSegment* s : {&barcode, &umi, &cdna})
-        if (s->read == read) needed = std::max(needed, s->offset + std::max<std::uint32_t>(s->length, 1));
+    for (const ReadSegment* s : {&barcode, &umi, &cdna, mate_cdna ? &*mate_cdna : nullptr})
+        if (s && s->read == read) needed = std::max(needed, s->offset + std::max<std::uint32_t>(s->length, 1));
     return needed;
 }
 
 const std::vector<Chemistry>& chemistry_presets() {
     static const std::vector<Chemistry> presets = {
         {"10xv2", "10x Chromium Single Cell 3' v2", {0, 0, 16}, {0, 16, 10}, {1, 0, 0}, Strand::Sense,
-         "737K-august-2016"},
+         "737K-august-2016", std::nullopt},
         {"10xv3", "10x Chromium Single Cell 3' v3/v3.1", {0, 0, 16}, {0, 16, 12}, {1, 0, 0}, Strand::Sense,
-         "3M-february-2018"},
+         "3M-february-2018", std::nullopt},
         {"10xv4", "10x Chromium GEM-X Single Cell 3' v4", {0, 0, 16}, {0, 16, 12}, {1, 0, 0}, Strand::Sense,
-         "3M-3pgex-may-2023"},
+         "3M-3pgex-may-2023", std::nullopt},
         {"10x5p", "10x Chromium Single Cell 5' (R2 only)", {0, 0, 16}, {0, 16, 10}, {1, 0, 0}, Strand::Antisense,
-         "737K-august-2016"},
+         "737K-august-2016", std::nullopt},
+        {"10x5pe", "10x Chromium Single Cell 5' paired-end (R1 cDNA after the TSO, R2)", {0, 0, 16}, {0, 16, 10}, {1, 0, 0},
+         Strand::Antisense, "737K-august-2016", ReadSegment{0, 39, 0}},
     };
     return presets;
 }
@@ -68,7 +70,7 @@ Chemistry parse_geometry(std::string_view spec, Strand strand) {
         throw OptionError("geometry '" + std::string(spec) + "': barcode and UMI need a fixed stop");
     if (segments[0].length > 32 || segments[1].length > 32)
         throw OptionError("geometry '" + std::string(spec) + "': barcode and UMI may be at most 32 bases");
-    return {"custom", "custom geometry " + std::string(spec), segments[0], segments[1], segments[2], strand, ""};
+    return {"custom", "custom geometry " + std::string(spec), segments[0], segments[1], segments[2], strand, "", std::nullopt};
 }
 
 }  // namespace kupffer::align

@@ -4,6 +4,7 @@
 #include "kupffer/align/record_spool.hpp"
 
 #include <algorithm>
+#include <iterator>
 #include <array>
 #include <map>
 #include <memory>
@@ -122,7 +123,9 @@ Detection detect_chemistry(const SampleFastqs& sample, const Index& index, const
     const Chemistry* best = nullptr;
     double best_score = -1;
     for (const auto& chem : chemistry_presets()) {
-        ChemistryCandidate c{chem.name, r1_length >= chem.min_read_length(0), -1, sense_rate, antisense_rate};
+        // A paired-end preset needs R1 to carry at least 25 cDNA bases after its barcode and UMI.
+        const std::uint32_t need = chem.mate_cdna ? chem.mate_cdna->offset + 25 : chem.min_read_length(0);
+        ChemistryCandidate c{chem.name, r1_length >= need, -1, sense_rate, antisense_rate};
         if (c.fits) {
             if (auto wl_path = whitelist_for(options.whitelist, chem)) {
                 auto it = whitelists.find(*wl_path);
@@ -141,8 +144,10 @@ Detection detect_chemistry(const SampleFastqs& sample, const Index& index, const
         const bool strand_ok = chem.strand == Strand::Sense ? sense_rate >= antisense_rate : antisense_rate > sense_rate;
         if (!strand_ok) continue;
         if (!options.whitelist.empty() && c.whitelist_rate < 0.5) continue;
-        // Prefer a better whitelist match, then a preset whose R1 length is exactly the reads'.
-        const double score = std::max(0.0, c.whitelist_rate) + (chem.min_read_length(0) == r1_length ? 0.001 : 0.0);
+        // Prefer a better whitelist match, then a paired-end preset where R1 holds cDNA (it uses
+        // both mates), then a preset whose R1 length is exactly the reads'.
+        const double score = std::max(0.0, c.whitelist_rate) + (chem.mate_cdna ? 0.002 : 0.0) +
+                             (chem.min_read_length(0) == r1_length ? 0.001 : 0.0);
         if (score > best_score) best = &chem, best_score = score;
     }
     if (!best) {
@@ -348,6 +353,8 @@ MapSampleResults map_sample(const SampleFastqs& sample, const Index& index, cons
             const std::string_view t1(batch.r1), t2(batch.r2);
             std::size_t p1 = 0, p2 = 0;
             std::string bam_scratch;
+            MapResult pair;                      // a paired-end read's combined result
+            std::vector<std::uint32_t> common;
             if (bam) batch.bam.reserve(batch.r1_lengths.size());
             for (std::size_t i = 0; i < batch.r1_lengths.size(); ++i) {
                 const auto r1 = t1.substr(p1, batch.r1_lengths[i]), q1 = t1.substr(p1 + batch.r1_lengths[i], batch.r1_lengths[i]);
@@ -414,9 +421,30 @@ MapSampleResults map_sample(const SampleFastqs& sample, const Index& index, cons
                     homopolymer &= c == umi[0];
                 }
                 if (homopolymer) flags |= kUmiHomopolymer;
-                const MapResult& mapped = mapper->map(cdna, antisense);
-                emit(&mapped, exact ? bc : std::string_view(), exact ? -1 : static_cast<std::int64_t>(batch.pending.size() - 1),
+                const MapResult* result = &mapper->map(cdna, antisense);
+                emit(result, exact ? bc : std::string_view(), exact ? -1 : static_cast<std::int64_t>(batch.pending.size() - 1),
                      !(flags & (kUmiHasN | kUmiHomopolymer)));
+                if (chem->mate_cdna) {
+                    // Paired-end: the mate (other strand) must agree; the pair's genes are both
+                    // mates' common genes, or one mate's when the other maps nowhere.
+                    pair = *result;
+                    const MapResult& mate = mapper->map(segment(r1, *chem->mate_cdna), !antisense);
+                    if (!pair.mapped) {
+                        pair = mate;
+                    } else if (mate.mapped) {
+                        common.clear();
+                        std::set_intersection(pair.genes.begin(), pair.genes.end(), mate.genes.begin(), mate.genes.end(),
+                                              std::back_inserter(common));
+                        pair.genes = common;
+                        pair.mapped = !common.empty();
+                        if (mate.status != pair.status)
+                            pair.status = mate.status == SpliceStatus::Unspliced || pair.status == SpliceStatus::Unspliced
+                                              ? SpliceStatus::Unspliced
+                                              : SpliceStatus::Ambiguous;
+                    }
+                    result = &pair;
+                }
+                const MapResult& mapped = *result;
                 if (!mapped.mapped) continue;
                 ++lane.cdna_mapped;
                 auto [it, fresh] = local.try_emplace(mapped.genes, static_cast<std::uint32_t>(batch.classes.size()));

@@ -5,6 +5,7 @@
 #include <random>
 #include <unordered_set>
 
+#include "kupffer/align/chemistry.hpp"
 #include "kupffer/core/dna.hpp"
 #include "kupffer/core/errors.hpp"
 #include "kupffer/core/parallel.hpp"
@@ -286,7 +287,7 @@ SampleMolecules simulate_molecules(const SimulateOptions& options, const Referen
     std::vector<std::vector<std::uint32_t>> per_barcode_reads(out.barcodes.size());
     std::uint64_t nuclear_length = 0;
     for (std::size_t c = 0; c + 1 < reference.chrom_sequences.size(); ++c) nuclear_length += reference.chrom_sequences[c].size();
-    const std::uint32_t umi_length = options.chemistry == "10xv2" ? 10 : 12;
+    const std::uint32_t umi_length = align::chemistry_preset(options.chemistry).umi.length;
 
     parallel_for(out.barcodes.size(), options.threads, [&](std::size_t b) {
         auto& bt = out.barcodes[b];

@@ -20,6 +20,8 @@ constexpr std::array<std::uint32_t, 4> kErrorThreshold = {0, static_cast<std::ui
                                                           static_cast<std::uint32_t>(0.0002 * (1 << 24))};
 // Truseq Read 1 primer tail, seen in R2 after the polyA and the reverse complement of UMI+barcode.
 constexpr std::string_view kRead1Adapter = "AGATGTGTATAAGAGACAGCTACACGACGCTCTTCCGATCT";
+// 10x 5' template switch oligo, between the UMI and the cDNA's 5' end in R1.
+constexpr std::string_view kTso = "TTTCTTATATGGG";
 
 /// Applies the quality model to `seq` in place and appends its qualities to `qual`.
 void sequence_bases(std::string& seq, std::string& qual, Rng& rng) {
@@ -102,8 +104,12 @@ void synthesize_reads(const Reference& reference, const SampleMolecules& sample,
         const std::string barcode = dna::unpack(bt.sequence, layout.barcode_length);
         const std::string umi = dna::unpack(m.umi, layout.umi_length);
         r1 = barcode + umi;
-        r1.resize(std::max<std::size_t>(layout.read1_length, r1.size()), 'T');  // poly(dT) after the UMI
-        r1.resize(layout.read1_length);
+        if (!layout.five_prime) {
+            r1.resize(std::max<std::size_t>(layout.read1_length, r1.size()), 'T');  // poly(dT) after the UMI
+            r1.resize(layout.read1_length);
+        } else {
+            r1 += kTso;  // the cDNA's 5' end follows, below
+        }
 
         // Distance of the fragment start from the molecule's 3' end (fragmentation after amplification,
         // so each duplicate has its own).
@@ -112,7 +118,38 @@ void synthesize_reads(const Reference& reference, const SampleMolecules& sample,
         std::uint32_t leftmost = 0;
         char strand = '+';
         bool junction = false;
-        if (m.kind == MoleculeKind::Spliced) {
+        std::string five;  // 5': the molecule's first bases, read by R1 after the TSO
+        if (layout.five_prime && m.kind != MoleculeKind::Intergenic) {
+            // From the 5' end: the fragment is the molecule's first `distance` bases (up to where
+            // reverse transcription began); R2 reads its far end, antisense.
+            const Gene& gene = reference.genes[m.gene];
+            std::uint32_t n = 0;
+            if (m.kind == MoleculeKind::Spliced) n = static_cast<std::uint32_t>(gene.transcripts[m.transcript].sequence.size());
+            else n = m.anchor + 1;
+            const std::uint32_t end = std::min(n, distance), start = end > L2 ? end - L2 : 0;
+            if (m.kind == MoleculeKind::Spliced) {
+                const Transcript& tx = gene.transcripts[m.transcript];
+                r2 = dna::reverse_complement(std::string_view(tx.sequence).substr(start, end - start));
+                five.assign(tx.sequence, 0, std::min<std::size_t>(end, layout.read1_length));
+                std::tie(leftmost, junction) = genomic_span(gene, tx, start, end);
+                transcript_id = tx.id;
+                region = "exonic";
+                molecule = "spliced";
+            } else {
+                const std::uint32_t g0 = gene.strand == '+' ? gene.start + start : gene.end - end;
+                const std::uint32_t g1 = gene.strand == '+' ? gene.start + end : gene.end - start;
+                r2 = oriented_sequence(reference, gene.chrom, g0, g1, gene.strand == '+' ? '-' : '+');
+                const std::uint32_t f1 = std::min(end, layout.read1_length);
+                five = gene.strand == '+' ? oriented_sequence(reference, gene.chrom, gene.start, gene.start + f1, '+')
+                                          : oriented_sequence(reference, gene.chrom, gene.end - f1, gene.end, '-');
+                leftmost = g0;
+                molecule = "unspliced";
+                region = intronic_bases(gene, g0, g1) > 0 ? "intronic" : "exonic";
+            }
+            gene_id = gene.id;
+            chrom = reference.chrom_names[gene.chrom];
+            strand = gene.strand;
+        } else if (m.kind == MoleculeKind::Spliced) {
             const Gene& gene = reference.genes[m.gene];
             const Transcript& tx = gene.transcripts[m.transcript];
             const auto n = static_cast<std::uint32_t>(tx.sequence.size());
@@ -151,7 +188,18 @@ void synthesize_reads(const Reference& reference, const SampleMolecules& sample,
             strand = m.strand;
         }
         const auto insert_bases = static_cast<std::uint32_t>(r2.size());
-        if (r2.size() < L2) {
+        if (layout.five_prime) {
+            // R1: barcode, UMI, TSO, then the molecule's 5' end (sense); R2 past a short insert
+            // runs into the TSO, UMI and barcode.
+            r1 += five;
+            r1.resize(std::max<std::size_t>(layout.read1_length, r1.size()), 'A');
+            r1.resize(layout.read1_length);
+            if (r2.size() < L2) {
+                r2 += dna::reverse_complement(kTso) + dna::reverse_complement(umi) + dna::reverse_complement(barcode);
+                r2 += dna::reverse_complement(kRead1Adapter);
+                r2.resize(L2, 'A');
+            }
+        } else if (r2.size() < L2) {
             // Short insert: the read runs through the polyA tail into the UMI, barcode and Read 1 primer.
             r2.append(30, 'A');
             r2 += dna::reverse_complement(umi) + dna::reverse_complement(barcode);

@@ -14,6 +14,9 @@ struct ReadLayout {
     std::uint32_t umi_length = 12;
     std::uint32_t read1_length = 28;
     std::uint32_t read2_length = 90;
+    /// 10x 5': molecules are read from their 5' end (template switch oligo after the UMI in R1,
+    /// R2 antisense from the fragment's far end); R1 beyond barcode + UMI + TSO is sense cDNA.
+    bool five_prime = false;
 };
 
 struct ReadChunk {

@@ -130,8 +130,6 @@ void validate(const SimulateOptions& o) {
     const align::Chemistry* chem = nullptr;
     try {
         chem = &align::chemistry_preset(o.chemistry);
-        if (chem->strand != align::Strand::Sense)
-            problems.push_back("chemistry " + o.chemistry + " is not a 3' chemistry; simulate supports 10xv2, 10xv3, 10xv4");
     } catch (const OptionError& e) {
         problems.push_back(e.what());
     }
@@ -177,7 +175,11 @@ SimulateResults simulate(const SimulateOptions& options, const fs::path& out_dir
     ReadLayout layout;
     layout.barcode_length = chem.barcode.length;
     layout.umi_length = chem.umi.length;
-    layout.read1_length = options.read1_length ? options.read1_length : chem.min_read_length(0);
+    // A paired-end 5' run's R1 is as long as its R2 (both mates sequenced alike).
+    layout.read1_length = options.read1_length ? options.read1_length
+                          : chem.mate_cdna     ? chem.mate_cdna->offset + options.read2_length
+                                               : chem.min_read_length(0);
+    layout.five_prime = chem.strand == align::Strand::Antisense;
     layout.read2_length = options.read2_length;
     const auto samples = design_study(options);
     const auto whitelist = make_whitelist(options);

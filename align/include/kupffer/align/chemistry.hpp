@@ -2,6 +2,7 @@
 // Library chemistries described as data (as kallisto's -x technology strings): where the cell
 // barcode, UMI and cDNA sit in which read, and which strand the cDNA read is of the transcript.
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -27,12 +28,16 @@ struct Chemistry {
     ReadSegment cdna;
     Strand strand = Strand::Sense;
     std::string whitelist;  ///< name of 10x's whitelist for this chemistry ("" if none)
+    /// A second cDNA segment from the other end of the same fragment, on the other strand of
+    /// `cdna` (10x 5' paired-end: R1 after barcode, UMI and the 13-base template switch oligo).
+    /// The pair's genes are what both mates agree on.
+    std::optional<ReadSegment> mate_cdna;
 
     /// Shortest length read `read` may have to hold every segment placed in it.
     std::uint32_t min_read_length(int read) const noexcept;
 };
 
-/// The built-in presets: 10xv2, 10xv3 (also v3.1), 10xv4, 10x5p (R2 only).
+/// The built-in presets: 10xv2, 10xv3 (also v3.1), 10xv4, 10x5p (R2 only), 10x5pe (paired-end).
 const std::vector<Chemistry>& chemistry_presets();
 
 /// The preset of that name (case-insensitive; "10xv3.1" is an alias of "10xv3"). Throws

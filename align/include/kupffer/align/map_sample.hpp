@@ -40,7 +40,7 @@ struct MapSampleOptions {
     /// `max_records_in_memory` records (32 bytes each) are held: beyond, sorted runs spill to
     /// temporary files next to it and are merged at the end (0 = no limit).
     std::filesystem::path records;
-    std::size_t max_records_in_memory = std::size_t{1} << 22;
+    std::size_t max_records_in_memory = std::size_t{1} << 20;
     int threads = 0;                         ///< 0 = all hardware threads; never changes the output
 };
 

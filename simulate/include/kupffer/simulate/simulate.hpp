@@ -12,7 +12,7 @@ namespace kupffer::simulate {
 
 struct SimulateOptions {
     std::uint64_t seed = 1;
-    std::string chemistry = "10xv3";  ///< 10xv2, 10xv3 (v3.1) or 10xv4 (3' chemistries)
+    std::string chemistry = "10xv3";  ///< 10xv2, 10xv3 (v3.1), 10xv4, 10x5p (R2 only) or 10x5pe (paired-end)
     int threads = 0;                  ///< 0 = all hardware threads; never changes the output
 
     // Study design: every animal belongs to one group and is sampled at every timepoint.
@@ -33,7 +33,7 @@ struct SimulateOptions {
     double cytokine_effect_scale = 1.0;   ///< 1 = the built-in group effects; 0 = a null study
 
     // Reads and reference.
-    std::uint32_t read1_length = 0;  ///< 0 = what the chemistry needs (26 for v2, 28 for v3/v4)
+    std::uint32_t read1_length = 0;  ///< 0 = what the chemistry needs (26 for v2/5', 28 for v3/v4; 39 + read 2's for 10x5pe)
     std::uint32_t read2_length = 90;
     std::uint32_t whitelist_size = 737'280;  ///< size of the synthetic whitelist
     std::filesystem::path whitelist;         ///< use this whitelist instead (e.g. 10x's), if set
