@@ -21,7 +21,7 @@ std::function<void()> add_map_command(CLI::App& app, std::string command_line) {
         std::string index, fastqs, out, sample_name;
         std::vector<std::string> samples, r1, r2;
         bool overwrite = false, bam = false;
-        double bam_sort_memory_gb = 0.25, records_memory_gb = 0.03125;
+        double bam_sort_memory_gb = 0.0625, records_memory_gb = 0.03125;
         align::MapSampleOptions options;
     };
     auto args = std::make_shared<Args>();

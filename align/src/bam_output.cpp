@@ -175,6 +175,8 @@ void SortedBamWriter::spill() {
     std::stable_sort(buffer_.begin(), buffer_.end(), [](const BamRecordPtr& a, const BamRecordPtr& b) { return key(a.get()) < key(b.get()); });
     const fs::path chunk = path_.string() + ".chunk" + std::to_string(chunks_.size()) + ".tmp";
     chunks_.push_back(chunk);
+    // Fastest compression: a chunk is read back once, soon. (Not uncompressed, "wbu": Debian 12's
+    // HTSlib asks its libdeflate for level 0, which that version lacks, and crashes.)
     HtsFilePtr f = open_bam_for_writing(chunk, header_.get(), "wb1", threads_);
     for (const auto& r : buffer_)
         if (sam_write1(f.get(), header_.get(), r.get()) < 0) throw IoError(chunk.string(), "write", errno);
@@ -187,7 +189,7 @@ std::uint64_t SortedBamWriter::finish(const std::function<void(bam1_t*)>& edit) 
     const fs::path tmp = path_.string() + ".tmp", bai_tmp = path_.string() + ".bai.tmp";
     std::uint64_t written = 0;
     {
-        HtsFilePtr out = open_bam_for_writing(tmp, header_.get(), "wb", threads_);
+        HtsFilePtr out = open_bam_for_writing(tmp, header_.get(), "wb4", threads_);
         auto write = [&](bam1_t* b) {
             edit(b);
             if (sam_write1(out.get(), header_.get(), b) < 0) throw IoError(tmp.string(), "write", errno);

@@ -34,7 +34,7 @@ struct MapSampleOptions {
     /// Also write every read pair as a coordinate-sorted, indexed BAM here (see bam_output.hpp);
     /// empty = no BAM. Sorting spills to chunk files next to it beyond `bam_sort_memory` bytes.
     std::filesystem::path bam;
-    std::size_t bam_sort_memory = std::size_t{256} << 20;
+    std::size_t bam_sort_memory = std::size_t{64} << 20;
     std::string command_line;  ///< for the BAM header's @PG line
     /// Write the records here (records.kpf) rather than returning them. Then at most
     /// `max_records_in_memory` records (32 bytes each) are held: beyond, sorted runs spill to
