@@ -14,17 +14,6 @@ namespace fs = std::filesystem;
 
 namespace {
 
-/// Sorts and merges equal keys (summing counts).
-void sort_and_merge(std::vector<Record>& records) {
-    std::sort(records.begin(), records.end());
-    std::size_t out = 0;
-    for (std::size_t i = 0; i < records.size(); ++i) {
-        if (out > 0 && !(records[out - 1] < records[i])) records[out - 1].count += records[i].count;
-        else records[out++] = records[i];
-    }
-    records.resize(out);
-}
-
 using FilePtr = std::unique_ptr<std::FILE, int (*)(std::FILE*)>;
 
 FilePtr open_file(const fs::path& path, const char* mode) {
@@ -149,18 +138,7 @@ RecordFile RecordSpool::finish(RecordFile header, const std::vector<std::uint64_
     sort_and_merge(chunk);
 
     // 2. Canonical class numbers: used classes ordered by their gene lists (equal lists merge).
-    used_.resize(header.eq_classes.size(), 0);
-    std::vector<std::uint32_t> order;
-    for (std::uint32_t c = 0; c < header.eq_classes.size(); ++c)
-        if (used_[c]) order.push_back(c);
-    std::sort(order.begin(), order.end(), [&](auto a, auto b) { return header.eq_classes[a] < header.eq_classes[b]; });
-    std::vector<std::uint32_t> new_id(header.eq_classes.size(), 0);
-    std::vector<std::vector<std::uint32_t>> classes;
-    for (auto old : order) {
-        if (classes.empty() || classes.back() != header.eq_classes[old]) classes.push_back(header.eq_classes[old]);
-        new_id[old] = static_cast<std::uint32_t>(classes.size() - 1);
-    }
-    header.eq_classes = std::move(classes);
+    const auto new_id = renumber_classes(header.eq_classes, used_);
     header.records.clear();
 
     // 3. k-way merge of every source, one (barcode, UMI) group at a time: renumbered, sorted and

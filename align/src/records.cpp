@@ -26,32 +26,37 @@ void put_string(std::string& out, const std::string& s) {
 
 }  // namespace
 
+std::vector<std::uint32_t> renumber_classes(std::vector<std::vector<std::uint32_t>>& classes, const std::vector<char>& used) {
+    std::vector<std::uint32_t> order;
+    for (std::uint32_t i = 0; i < classes.size(); ++i)
+        if (i < used.size() && used[i]) order.push_back(i);
+    std::sort(order.begin(), order.end(), [&](auto a, auto b) { return classes[a] < classes[b]; });
+    std::vector<std::uint32_t> new_id(classes.size(), 0);
+    std::vector<std::vector<std::uint32_t>> renumbered;
+    for (auto old : order) {
+        if (renumbered.empty() || renumbered.back() != classes[old]) renumbered.push_back(classes[old]);
+        new_id[old] = static_cast<std::uint32_t>(renumbered.size() - 1);
+    }
+    classes = std::move(renumbered);
+    return new_id;
+}
+
+void sort_and_merge(std::vector<Record>& records) {
+    std::sort(records.begin(), records.end());
+    std::size_t out = 0;
+    for (std::size_t i = 0; i < records.size(); ++i) {
+        if (out > 0 && !(records[out - 1] < records[i])) records[out - 1].count += records[i].count;
+        else records[out++] = records[i];
+    }
+    records.resize(out);
+}
+
 void canonicalize(RecordFile& file) {
-    // Renumber classes by their sorted gene lists, dropping unused ones.
     std::vector<char> used(file.eq_classes.size(), 0);
     for (const auto& r : file.records) used[r.eq_class] = 1;
-    std::vector<std::uint32_t> order;
-    for (std::uint32_t i = 0; i < file.eq_classes.size(); ++i)
-        if (used[i]) order.push_back(i);
-    std::sort(order.begin(), order.end(), [&](auto a, auto b) { return file.eq_classes[a] < file.eq_classes[b]; });
-    std::vector<std::uint32_t> new_id(file.eq_classes.size(), 0);
-    std::vector<std::vector<std::uint32_t>> classes;
-    for (auto old : order) {
-        if (classes.empty() || classes.back() != file.eq_classes[old]) classes.push_back(file.eq_classes[old]);
-        new_id[old] = static_cast<std::uint32_t>(classes.size() - 1);
-    }
+    const auto new_id = renumber_classes(file.eq_classes, used);
     for (auto& r : file.records) r.eq_class = new_id[r.eq_class];
-    file.eq_classes = std::move(classes);
-    std::sort(file.records.begin(), file.records.end());
-    std::size_t out = 0;
-    for (std::size_t i = 0; i < file.records.size(); ++i) {
-        if (out > 0 && !(file.records[out - 1] < file.records[i])) {
-            file.records[out - 1].count += file.records[i].count;
-        } else {
-            file.records[out++] = file.records[i];
-        }
-    }
-    file.records.resize(out);
+    sort_and_merge(file.records);
 }
 
 RecordWriter::RecordWriter(const fs::path& path, const RecordFile& file) : file_(path) {

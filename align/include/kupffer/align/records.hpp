@@ -53,6 +53,13 @@ struct RecordFile {
 /// order of their gene lists (dropping unused ones).
 void canonicalize(RecordFile& file);
 
+/// Sorts records and merges equal keys, summing their counts.
+void sort_and_merge(std::vector<Record>& records);
+
+/// The canonical numbering of equivalence classes: the `used` ones in the order of their gene
+/// lists, equal lists merged. Replaces `classes` and returns each old class's new number.
+std::vector<std::uint32_t> renumber_classes(std::vector<std::vector<std::uint32_t>>& classes, const std::vector<char>& used);
+
 /// Writes atomically; the file must be canonical (see canonicalize).
 void write_records(const std::filesystem::path& path, const RecordFile& file);
 
