@@ -163,12 +163,18 @@ Index Index::build(const fs::path& fasta, const fs::path& gtf, const IndexOption
         std::vector<KmerEntry>().swap(v);
     }
     std::sort(entries.begin(), entries.end());
-    index.postings_.reserve(entries.size());
-    for (std::size_t i = 0; i < entries.size(); ++i) {
-        if (i == 0 || entries[i].kmer != entries[i - 1].kmer)
-            index.entries_.push_back({entries[i].kmer, static_cast<std::uint32_t>(index.postings_.size()), 0});
-        index.postings_.push_back({entries[i].target, entries[i].position});
-        ++index.entries_.back().count;
+    for (std::size_t i = 0; i < entries.size();) {
+        std::size_t j = i + 1;
+        while (j < entries.size() && entries[j].kmer == entries[i].kmer) ++j;
+        if (j - i == 1) {
+            index.entries_.push_back({entries[i].kmer, {entries[i].target, entries[i].position}});
+            ++index.single_postings_;
+        } else {
+            index.entries_.push_back(
+                {entries[i].kmer | kSeveral, {static_cast<std::uint32_t>(index.postings_.size()), static_cast<std::uint32_t>(j - i)}});
+            for (std::size_t p = i; p < j; ++p) index.postings_.push_back({entries[p].target, entries[p].position});
+        }
+        i = j;
     }
     index.build_table();
     return index;
@@ -181,7 +187,7 @@ void Index::build_table() {
     mask_ = size - 1;
     table_.assign(size, 0);
     for (std::uint32_t i = 0; i < entries_.size(); ++i) {
-        const std::uint64_t h = mix(entries_[i].kmer);
+        const std::uint64_t h = mix(entries_[i].kmer & ~kSeveral);
         std::uint64_t slot = h & mask_;
         while (table_[slot] != 0) slot = (slot + 1) & mask_;
         table_[slot] = (h & 0xFFFFFFFF00000000ULL) | (i + 1);
@@ -199,7 +205,9 @@ std::span<const Posting> Index::find(std::uint64_t kmer) const noexcept {
         if (v == 0) return {};
         if ((v & 0xFFFFFFFF00000000ULL) == tag) {
             const Entry& e = entries_[(v & 0xFFFFFFFFULL) - 1];
-            if (e.kmer == kmer) return {postings_.data() + e.begin, e.count};
+            if ((e.kmer & ~kSeveral) == kmer)
+                return e.kmer & kSeveral ? std::span<const Posting>(postings_.data() + e.posting.target, e.posting.position)
+                                         : std::span<const Posting>(&e.posting, 1);
         }
         slot = (slot + 1) & mask_;
     }
@@ -210,7 +218,7 @@ void Index::save(const fs::path& folder, bool overwrite) const {
     nlohmann::json meta = {{"software", "kupffer"},       {"format_version", kIndexFormatVersion},
                            {"k", k_},                     {"fingerprint", fingerprint_},
                            {"gene_ids", gene_ids_},       {"gene_names", gene_names_},
-                           {"distinct_kmers", entries_.size()}, {"postings", postings_.size()}};
+                           {"distinct_kmers", entries_.size()}, {"postings", postings()}};
     auto& targets = meta["targets"] = nlohmann::json::array();
     for (const auto& t : targets_) targets.push_back({t.name, t.gene, static_cast<int>(t.kind), t.length});
     meta["contigs"] = nlohmann::json::array();
@@ -295,7 +303,10 @@ Index Index::load(const fs::path& folder, std::optional<std::uint64_t> expected_
     }
     const auto table_size = index.table_.size();
     bool ok = table_size >= index.entries_.size() && table_size > 0 && (table_size & (table_size - 1)) == 0;
-    for (const auto& e : index.entries_) ok = ok && std::uint64_t{e.begin} + e.count <= index.postings_.size();
+    for (const auto& e : index.entries_) {
+        if (e.kmer & kSeveral) ok = ok && std::uint64_t{e.posting.target} + e.posting.position <= index.postings_.size();
+        else ++index.single_postings_;
+    }
     if (!ok) throw InputError(bin_path.string(), 0, "corrupt index file");
     index.mask_ = table_size - 1;
     return index;
