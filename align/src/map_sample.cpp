@@ -1,11 +1,8 @@
 #include "kupffer/align/map_sample.hpp"
 
-#include "kupffer/align/bam_output.hpp"
-#include "kupffer/align/record_spool.hpp"
-
 #include <algorithm>
-#include <iterator>
 #include <array>
+#include <iterator>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -13,6 +10,8 @@
 #include <optional>
 #include <unordered_map>
 
+#include "kupffer/align/bam_output.hpp"
+#include "kupffer/align/record_spool.hpp"
 #include "kupffer/core/dna.hpp"
 #include "kupffer/core/errors.hpp"
 #include "kupffer/core/hts.hpp"
@@ -176,8 +175,6 @@ struct PendingBarcode {
     std::array<char, 32> quality{};
     std::uint32_t length = 0;
 };
-
-constexpr std::uint64_t kPendingBit = kPendingBarcode;
 
 struct Batch {
     std::string r1;                      // R1 seq + qual of every pair, back to back
@@ -449,7 +446,7 @@ MapSampleResults map_sample(const SampleFastqs& sample, const Index& index, cons
                 ++lane.cdna_mapped;
                 auto [it, fresh] = local.try_emplace(mapped.genes, static_cast<std::uint32_t>(batch.classes.size()));
                 if (fresh) batch.classes.push_back(mapped.genes);
-                const std::uint64_t barcode = exact ? whitelist->barcode(*exact) : kPendingBit | (batch.pending.size() - 1);
+                const std::uint64_t barcode = exact ? whitelist->barcode(*exact) : kPendingBarcode | (batch.pending.size() - 1);
                 batch.records.push_back({barcode, packed_umi, it->second,
                                          flags | static_cast<std::uint32_t>(mapped.status), 1, 0});
             }
@@ -468,7 +465,7 @@ MapSampleResults map_sample(const SampleFastqs& sample, const Index& index, cons
             const std::uint64_t pending_offset = pending.size();
             for (auto r : batch.records) {
                 r.eq_class = global[r.eq_class];
-                if (r.barcode & kPendingBit) r.barcode += pending_offset;
+                if (r.barcode & kPendingBarcode) r.barcode += pending_offset;
                 spool.add(r);
             }
             for (auto& rec : batch.bam) {
@@ -503,8 +500,7 @@ MapSampleResults map_sample(const SampleFastqs& sample, const Index& index, cons
     }
     metrics.whitelist_size = whitelist->size();
     const BarcodeCorrector corrector(*whitelist, std::move(exact_counts), options.correction);
-    constexpr std::uint64_t kDropped = kDroppedBarcode;
-    std::vector<std::uint64_t> resolved(pending.size(), kDropped);
+    std::vector<std::uint64_t> resolved(pending.size(), kDroppedBarcode);
     std::vector<char> corrected(pending.size(), 0);
     for (std::size_t i = 0; i < pending.size(); ++i) {
         const auto& p = pending[i];
@@ -525,7 +521,7 @@ MapSampleResults map_sample(const SampleFastqs& sample, const Index& index, cons
             if (!zp) return;
             const auto i = static_cast<std::size_t>(bam_aux2i(zp));
             bam_aux_del(b, zp);
-            if (resolved[i] == kDropped) return;
+            if (resolved[i] == kDroppedBarcode) return;
             cb = dna::unpack(resolved[i], bc_length) + "-1";
             bam_aux_append(b, "CB", 'Z', static_cast<int>(cb.size() + 1), reinterpret_cast<const std::uint8_t*>(cb.c_str()));
         });
