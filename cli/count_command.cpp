@@ -50,7 +50,7 @@ std::function<void()> add_count_command(CLI::App& app) {
     input->excludes(bam);
     cmd->add_option("--samples", args->samples, "Only these samples")->delimiter(',');
     cmd->add_flag("--include-introns", args->count.include_introns, "Count unspliced (intronic) molecules in the gene matrix");
-    cmd->add_flag("--exact-umis", args->exact, "No UMI correction (default: directional, 1 mismatch)");
+    cmd->add_flag("--exact-umis", args->exact, "No UMI correction (default: directional, 1 mismatch; with --bam, UB is taken as corrected)");
     cmd->add_option("--multi-gene", args->multi_gene,
                     "Molecules compatible with several genes: discard, or em (each to its most probable gene by a per-cell EM)")
         ->capture_default_str();
@@ -63,7 +63,9 @@ std::function<void()> add_count_command(CLI::App& app) {
     cmd->add_option("--threads,-t", args->count.threads, "Worker threads (0 = all); never changes the output")->capture_default_str();
     return [cmd, args] {
         if (!cmd->parsed()) return;
-        args->count.umi_method = args->exact ? quant::UmiMethod::Exact : quant::UmiMethod::Directional;
+        // A BAM's UB is already error-corrected (Cell Ranger, STARsolo, kupffer map --bam): its
+        // distinct values are the molecules; collapsing them again would merge real ones.
+        args->count.umi_method = args->exact || !args->bam.empty() ? quant::UmiMethod::Exact : quant::UmiMethod::Directional;
         if (args->multi_gene != "discard" && args->multi_gene != "em")
             throw OptionError("--multi-gene must be discard or em, not '" + args->multi_gene + "'");
         args->count.multi_gene = args->multi_gene == "em" ? quant::MultiGenePolicy::Em : quant::MultiGenePolicy::Discard;

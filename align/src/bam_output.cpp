@@ -74,7 +74,7 @@ BamHeaderPtr make_bam_header(const Index& index, const std::string& sample, cons
     std::replace(cl.begin(), cl.end(), '\t', ' ');
     std::replace(cl.begin(), cl.end(), '\n', ' ');
     text += "@PG\tID:kupffer\tPN:kupffer\tCL:" + cl + "\n";
-    text += "@CO\tPlacement from k-mer diagonals; UB is the UMI as read (UMI errors are merged by `kupffer count`).\n";
+    text += "@CO\tPlacement from k-mer diagonals; UB corrected within cell and gene by UMI-tools' directional rule.\n";
     BamHeaderPtr header(sam_hdr_init());
     if (!header || sam_hdr_add_lines(header.get(), text.c_str(), text.size()) < 0)
         throw OptionError("cannot build a BAM header for sample " + sample);

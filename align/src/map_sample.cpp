@@ -12,6 +12,7 @@
 
 #include "kupffer/align/bam_output.hpp"
 #include "kupffer/align/record_spool.hpp"
+#include "kupffer/align/umi_corrections.hpp"
 #include "kupffer/core/dna.hpp"
 #include "kupffer/core/errors.hpp"
 #include "kupffer/core/hts.hpp"
@@ -514,19 +515,10 @@ MapSampleResults map_sample(const SampleFastqs& sample, const Index& index, cons
         corrected[i] = match.status == BarcodeStatus::Corrected;
     }
     std::vector<PendingBarcode>().swap(pending);
-    if (bam) {
-        std::string cb;
-        results.bam_records = bam->finish([&](bam1_t* b) {
-            std::uint8_t* zp = bam_aux_get(b, "zp");
-            if (!zp) return;
-            const auto i = static_cast<std::size_t>(bam_aux2i(zp));
-            bam_aux_del(b, zp);
-            if (resolved[i] == kDroppedBarcode) return;
-            cb = dna::unpack(resolved[i], bc_length) + "-1";
-            bam_aux_append(b, "CB", 'Z', static_cast<int>(cb.size() + 1), reinterpret_cast<const std::uint8_t*>(cb.c_str()));
-        });
-    }
     // Final records: resolved barcodes, canonical classes, sorted and merged; written or kept.
+    // With a BAM, they also give each UMI's correction (UB) as count will collapse it.
+    std::optional<UmiCorrections> umi_corrections;
+    if (bam) umi_corrections.emplace(chem->umi.length);
     results.record_runs = spool.runs();
     results.records = spool.finish(std::move(out), resolved, corrected, options.records, [&](const Record& r, const std::vector<std::uint32_t>& genes) {
         ++results.record_count;
@@ -536,7 +528,39 @@ MapSampleResults map_sample(const SampleFastqs& sample, const Index& index, cons
         if (genes.size() > 1) metrics.multi_gene += r.count;
         if (r.flags & kUmiHasN) metrics.umi_with_n += r.count;
         if (r.flags & kUmiHomopolymer) metrics.umi_homopolymer += r.count;
+        if (umi_corrections) umi_corrections->add(r, genes);
     });
+    if (bam) {
+        umi_corrections->finish();
+        std::unordered_map<std::string_view, std::uint32_t> gene_index;
+        for (std::uint32_t g = 0; g < index.gene_ids().size(); ++g) gene_index.emplace(index.gene_ids()[g], g);
+        std::string text;
+        results.bam_records = bam->finish([&](bam1_t* b) {
+            // The pending barcode resolved: CB, or none if correction rejected it.
+            std::optional<std::uint64_t> barcode;
+            if (std::uint8_t* zp = bam_aux_get(b, "zp")) {
+                const auto i = static_cast<std::size_t>(bam_aux2i(zp));
+                bam_aux_del(b, zp);
+                if (resolved[i] == kDroppedBarcode) return;
+                barcode = resolved[i];
+                text = dna::unpack(resolved[i], bc_length) + "-1";
+                bam_aux_append(b, "CB", 'Z', static_cast<int>(text.size() + 1), reinterpret_cast<const std::uint8_t*>(text.c_str()));
+            } else if (const std::uint8_t* cb = bam_aux_get(b, "CB")) {
+                barcode = dna::pack(std::string_view(bam_aux2Z(cb)).substr(0, bc_length));
+            }
+            // UB: the UMI's correction within its cell and gene (reads of one gene only).
+            const std::uint8_t* ub = bam_aux_get(b, "UB");
+            const std::uint8_t* gx = bam_aux_get(b, "GX");
+            if (!barcode || !ub || !gx) return;
+            const auto gene = gene_index.find(std::string_view(bam_aux2Z(gx)));
+            const auto umi = dna::pack(bam_aux2Z(ub));
+            if (gene == gene_index.end() || !umi) return;
+            const std::uint64_t fixed = umi_corrections->corrected(*barcode, gene->second, *umi);
+            if (fixed == *umi) return;
+            text = dna::unpack(fixed, chem->umi.length);
+            bam_aux_update_str(b, "UB", static_cast<int>(text.size() + 1), text.c_str());
+        });
+    }
     return results;
 }
 

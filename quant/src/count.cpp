@@ -8,47 +8,14 @@
 #include "kupffer/core/dna.hpp"
 #include "kupffer/core/errors.hpp"
 #include "kupffer/core/parallel.hpp"
+#include "kupffer/core/umi_clusters.hpp"
 
 namespace kupffer::quant {
 
 using align::Record;
 
 std::size_t count_directional(std::vector<std::pair<std::uint64_t, std::uint32_t>> umis, std::uint32_t umi_length) {
-    if (umis.size() <= 1) return umis.size();
-    std::sort(umis.begin(), umis.end(), [](const auto& a, const auto& b) { return a.second != b.second ? a.second > b.second : a.first < b.first; });
-    std::vector<std::pair<std::uint64_t, std::uint32_t>> by_value(umis.size());  // (umi, rank)
-    for (std::uint32_t i = 0; i < umis.size(); ++i) by_value[i] = {umis[i].first, i};
-    std::sort(by_value.begin(), by_value.end());
-    std::vector<char> taken(umis.size(), 0);
-    std::vector<std::uint32_t> stack;
-    std::size_t molecules = 0;
-    for (std::uint32_t root = 0; root < umis.size(); ++root) {
-        if (taken[root]) continue;
-        ++molecules;
-        taken[root] = 1;
-        stack.assign(1, root);
-        while (!stack.empty()) {
-            const std::uint32_t node = stack.back();
-            stack.pop_back();
-            const auto [value, reads] = umis[node];
-            for (std::uint32_t pos = 0; pos < umi_length; ++pos) {
-                const int shift = static_cast<int>(2 * pos);
-                for (std::uint64_t alt = 0; alt < 4; ++alt) {
-                    const std::uint64_t neighbour = (value & ~(std::uint64_t{3} << shift)) | (alt << shift);
-                    if (neighbour == value) continue;
-                    auto it = std::lower_bound(by_value.begin(), by_value.end(), std::pair{neighbour, std::uint32_t{0}});
-                    if (it == by_value.end() || it->first != neighbour) continue;
-                    const std::uint32_t other = it->second;
-                    if (taken[other]) continue;
-                    if (reads >= 2 * umis[other].second - 1) {
-                        taken[other] = 1;
-                        stack.push_back(other);
-                    }
-                }
-            }
-        }
-    }
-    return molecules;
+    return directional_clusters(umis, umi_length);
 }
 
 namespace {

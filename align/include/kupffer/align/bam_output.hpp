@@ -39,7 +39,7 @@ BamHeaderPtr make_bam_header(const Index& index, const std::string& sample, cons
 struct BamRead {
     std::string_view name, cdna, cdna_quality;
     std::string_view barcode, barcode_quality, umi, umi_quality;  ///< as sequenced (CR/CY, UR/UY)
-    bool umi_valid = false;                ///< no N, not a homopolymer: UB = UR
+    bool umi_valid = false;                ///< no N, not a homopolymer: UB is written (UR, corrected later)
     const MapResult* mapped = nullptr;      ///< null: unmapped
     bool mapped_reverse_complement = false;
     /// The cell barcode: corrected sequence (CB), or -1 with `pending` set when correction waits
@@ -48,7 +48,8 @@ struct BamRead {
     std::int64_t pending = -1;
 };
 
-/// Fills `out` with one record: tags CR CY UR UY [UB] then, for mapped reads, GX GN (';'-joined
+/// Fills `out` with one record: tags CR CY UR UY [UB = UR until SortedBamWriter's edit corrects
+/// it] then, for mapped reads, GX GN (';'-joined
 /// for several genes), RE (E spliced, N unspliced, as Cell Ranger's exonic/intronic), xf (17 =
 /// confidently mapped to one gene, 0 otherwise), and last CB or the pending "zp".
 void fill_bam_record(bam1_t* out, const Index& index, const BamRead& read, std::string& scratch);
