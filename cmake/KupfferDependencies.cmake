@@ -2,6 +2,8 @@
 find_package(PkgConfig REQUIRED)
 pkg_check_modules(HTSLIB REQUIRED IMPORTED_TARGET htslib)
 pkg_check_modules(LIBDEFLATE REQUIRED IMPORTED_TARGET libdeflate)
+# ISA-L's igzip inflates streamed gzip FASTQ about 4x faster than zlib (libdeflate needs whole members).
+pkg_check_modules(LIBISAL REQUIRED IMPORTED_TARGET libisal)
 pkg_check_modules(HDF5 REQUIRED IMPORTED_TARGET hdf5)
 # igraph through pkg-config: its CMake config wants arpack, glpk and plfit development packages.
 pkg_check_modules(IGRAPH REQUIRED IMPORTED_TARGET igraph)

@@ -7,7 +7,7 @@ packages=(
   # toolchain
   g++ cmake ninja-build pkg-config git ca-certificates
   # libraries kupffer links (no vendored copies)
-  libhts-dev zlib1g-dev libdeflate-dev libeigen3-dev libspectra-dev libtbb-dev
+  libhts-dev zlib1g-dev libdeflate-dev libisal-dev libeigen3-dev libspectra-dev libtbb-dev
   libcli11-dev nlohmann-json3-dev libyaml-cpp-dev libhdf5-dev libigraph-dev libboost-dev libhnswlib-dev
   # tests and benchmarks
   libgtest-dev libgmock-dev libbenchmark-dev bc time

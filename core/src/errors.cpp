@@ -16,7 +16,7 @@ std::string locate(const std::string& file, std::uint64_t line, const std::strin
 }  // namespace
 
 InputError::InputError(std::string file, std::uint64_t line, const std::string& message)
-    : Error(locate(file, line, message)), file_(std::move(file)), line_(line) {}
+    : Error(locate(file, line, message)), file_(std::move(file)), line_(line), message_(message) {}
 
 IoError::IoError(std::string file, const std::string& action, int errnum)
     : Error(file + ": cannot " + action + ": " + std::strerror(errnum)), file_(std::move(file)) {}

@@ -2,6 +2,7 @@
 
 #include <cerrno>
 #include <new>
+#include <optional>
 
 #include "kupffer/core/errors.hpp"
 
@@ -23,21 +24,25 @@ BamRecordPtr make_bam_record() {
 }
 
 namespace internal {
-/// The stream kseq reads. A read error is remembered and shown to kseq as end of file: kseq in
-/// HTSlib 1.16 does not stop cleanly on a failing stream (truncated gzip).
+/// The stream kseq reads. A read error is remembered and shown to kseq as end of file, so kseq
+/// stops cleanly; FastqReader then reports it with the record number.
 struct KseqSource {
-    BGZF* file;
-    bool failed;
+    DecompressedInput* input;
+    std::optional<InputError> error;
 };
 inline int read_checked(KseqSource* source, void* buffer, int length) {
-    const auto n = bgzf_read(source->file, buffer, static_cast<std::size_t>(length));
-    if (n < 0) {
-        source->failed = true;
+    try {
+        return static_cast<int>(source->input->read(static_cast<char*>(buffer), static_cast<std::size_t>(length)));
+    } catch (const InputError& e) {
+        source->error = e;
         return 0;
     }
-    return static_cast<int>(n);
 }
-KSEQ_INIT(KseqSource*, read_checked)
+// KSEQ_INIT with a 256 KiB stream buffer instead of 16 KiB: fewer calls into the inflater.
+KSTREAM_INIT2(static, KseqSource*, read_checked, 1 << 18)
+__KSEQ_TYPE(KseqSource*)
+__KSEQ_BASIC(static, KseqSource*)
+__KSEQ_READ(static)
 struct KseqState {
     KseqSource source;
     kseq_t* seq;
@@ -48,11 +53,8 @@ void KseqDeleter::operator()(KseqState* s) const noexcept {
 }
 }  // namespace internal
 
-FastqReader::FastqReader(std::filesystem::path path) : path_(std::move(path)) {
-    if (!std::filesystem::exists(path_)) throw IoError(path_.string(), "open", ENOENT);
-    file_.reset(bgzf_open(path_.c_str(), "r"));
-    if (!file_) throw IoError(path_.string(), "open", errno ? errno : EIO);
-    seq_.reset(new internal::KseqState{{file_.get(), false}, nullptr});
+FastqReader::FastqReader(std::filesystem::path path) : path_(std::move(path)), input_(std::make_unique<DecompressedInput>(path_)) {
+    seq_.reset(new internal::KseqState{{input_.get(), std::nullopt}, nullptr});
     seq_->seq = internal::kseq_init(&seq_->source);
 }
 
@@ -62,8 +64,7 @@ bool FastqReader::next(FastqRecord& record) {
     internal::kseq_t* ks = seq_->seq;
     const int r = internal::kseq_read(ks);
     const std::uint64_t n = records_ + 1;
-    if (seq_->source.failed)
-        throw InputError(path_.string(), n, "record " + std::to_string(n) + ": truncated or corrupt compressed file");
+    if (seq_->source.error) throw InputError(path_.string(), n, "record " + std::to_string(n) + ": " + seq_->source.error->message());
     if (r == -1) return false;
     if (r == -2) throw InputError(path_.string(), n, "record " + std::to_string(n) + ": quality and sequence lengths differ (truncated or malformed FASTQ)");
     if (r < -2) throw InputError(path_.string(), n, "record " + std::to_string(n) + ": truncated or corrupt file");

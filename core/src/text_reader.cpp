@@ -1,8 +1,5 @@
 #include "kupffer/core/text_reader.hpp"
 
-#include <zlib.h>
-
-#include <cerrno>
 #include <cstring>
 
 #include "kupffer/core/errors.hpp"
@@ -13,17 +10,10 @@ namespace {
 constexpr std::size_t kBufferBytes = 1 << 18;
 }
 
-TextReader::TextReader(std::filesystem::path path) : path_(std::move(path)), buffer_(kBufferBytes) {
-    if (!std::filesystem::exists(path_)) throw IoError(path_.string(), "open", ENOENT);
-    gzFile gz = gzopen(path_.c_str(), "rb");
-    if (!gz) throw IoError(path_.string(), "open", errno ? errno : EIO);
-    gzbuffer(gz, 1 << 17);
-    gz_ = gz;
-}
+TextReader::TextReader(std::filesystem::path path)
+    : path_(std::move(path)), input_(std::make_unique<DecompressedInput>(path_)), buffer_(kBufferBytes) {}
 
-TextReader::~TextReader() {
-    if (gz_) gzclose(static_cast<gzFile>(gz_));
-}
+TextReader::~TextReader() = default;
 
 bool TextReader::refill() {
     if (eof_) return false;
@@ -33,22 +23,17 @@ bool TextReader::refill() {
     begin_ = 0;
     end_ = tail;
     if (end_ == buffer_.size()) buffer_.resize(buffer_.size() * 2);
-    auto* gz = static_cast<gzFile>(gz_);
-    const int n = gzread(gz, buffer_.data() + end_, static_cast<unsigned>(buffer_.size() - end_));
-    if (n < 0) {
-        int code = 0;
-        const char* msg = gzerror(gz, &code);
-        throw InputError(path_.string(), line_number_ + 1, std::string("corrupt compressed data: ") + msg);
+    std::size_t n = 0;
+    try {
+        n = input_->read(buffer_.data() + end_, buffer_.size() - end_);
+    } catch (const InputError& e) {
+        throw InputError(path_.string(), line_number_ + 1, e.message());
     }
     if (n == 0) {
-        int code = 0;
-        const char* msg = gzerror(gz, &code);
-        if (code != Z_OK && code != Z_STREAM_END)
-            throw InputError(path_.string(), line_number_ + 1, std::string("truncated or corrupt gzip: ") + msg);
         eof_ = true;
         return tail > 0;
     }
-    end_ += static_cast<std::size_t>(n);
+    end_ += n;
     return true;
 }
 

@@ -24,10 +24,13 @@ public:
     InputError(std::string file, std::uint64_t line, const std::string& message);
     const std::string& file() const noexcept { return file_; }
     std::uint64_t line() const noexcept { return line_; }
+    /// The message without the file and line in front.
+    const std::string& message() const noexcept { return message_; }
 
 private:
     std::string file_;
     std::uint64_t line_;
+    std::string message_;
 };
 
 /// An operating-system level failure (open, read, write, rename, full disk), with errno's text.

@@ -10,6 +10,8 @@
 #include <htslib/hts.h>
 #include <htslib/sam.h>
 
+#include "kupffer/core/decompressed_input.hpp"
+
 namespace kupffer {
 
 namespace internal {
@@ -48,10 +50,10 @@ struct FastqRecord {
     std::string_view quality;  ///< Phred+33 text
 };
 
-/// Sequential FASTQ reader (plain, gzip or BGZF) on HTSlib's BGZF stream. Distinguishes end of
-/// file from truncated or malformed input (bad bases, quality of the wrong length, FASTA records),
-/// which raises InputError with the file and record number. Read names lose their comment and any
-/// /1 or /2 suffix.
+/// Sequential FASTQ reader: plain, gzip or BGZF bytes (DecompressedInput) parsed by HTSlib's kseq.
+/// Distinguishes end of file from truncated or malformed input (bad bases, quality of the wrong
+/// length, FASTA records, corrupt gzip), which raises InputError with the file and record number.
+/// Read names lose their comment and any /1 or /2 suffix.
 class FastqReader {
 public:
     explicit FastqReader(std::filesystem::path path);
@@ -66,7 +68,7 @@ public:
 
 private:
     std::filesystem::path path_;
-    BgzfPtr file_;
+    std::unique_ptr<DecompressedInput> input_;
     std::unique_ptr<internal::KseqState, internal::KseqDeleter> seq_;
     std::uint64_t records_ = 0;
 };

@@ -1,11 +1,14 @@
 #pragma once
-// Line reader for plain or gzip-compressed text (zlib detects which). Truncated or corrupt gzip
-// input raises InputError naming the file and line.
+// Line reader for plain or gzip-compressed text (DecompressedInput detects which). Truncated or
+// corrupt gzip input raises InputError naming the file and line.
 #include <cstdint>
 #include <filesystem>
+#include <memory>
 #include <string>
 #include <string_view>
 #include <vector>
+
+#include "kupffer/core/decompressed_input.hpp"
 
 namespace kupffer {
 
@@ -25,7 +28,7 @@ public:
 private:
     bool refill();
     std::filesystem::path path_;
-    void* gz_ = nullptr;  // gzFile
+    std::unique_ptr<DecompressedInput> input_;
     std::vector<char> buffer_;
     std::size_t begin_ = 0;
     std::size_t end_ = 0;
