@@ -23,27 +23,65 @@ const MapResult& Mapper::map(std::string_view sequence, bool reverse_complement)
     result_.mapped = false;
     result_.genes.clear();
     result_.score = 0;
-    hits_.clear();
     const std::uint32_t k = index_->k();
     kmers_.clear();
+    tiles_.clear();
     const auto last = static_cast<std::int64_t>(sequence.size()) - static_cast<std::int64_t>(k);
+    bool broken = false;  // an N splits the read: its tiles do not cover it
     dna::for_each_kmer(sequence, k, [&](std::uint64_t kmer, std::uint32_t pos, std::uint32_t run) {
         // Every stride-th k-mer, the last one, and the first one after an N.
-        if (pos % options_.kmer_stride == 0 || pos == last || run == k) {
-            kmers_.emplace_back(kmer, static_cast<std::int32_t>(pos));
+        if (pos % options_.kmer_stride == 0 || pos == last || run == k) kmers_.emplace_back(kmer, static_cast<std::int32_t>(pos));
+        if (pos % k == 0 || pos == last) {
+            tiles_.emplace_back(kmer, static_cast<std::int32_t>(pos));
             index_->prefetch(kmer);
         }
+        broken |= run == k && pos > 0;
     });
+    std::uint32_t best = 0;
+    const bool tiled = options_.tiles_first && !broken && tiles_.size() >= std::max<std::uint32_t>(options_.min_score, 2) &&
+                       tiles_.front().second == 0 && tiles_.back().second == last;
+    if (tiled && (best = vote_tiles()) > 0) ++tiled_reads_;
+    else best = vote_all();
+    if (best < options_.min_score) return result_;
+    return decide(best);
+}
+
+// The tiles (k-mers at 0, k, 2k, ... and the last one) cover every base of the read. When each
+// is found in exactly the same targets, each target once and on one diagonal, every base of the
+// read matches each of those targets there; any other target lacks all the tiles. A full vote
+// would give those targets every looked-up k-mer and the others fewer: its result is known, and
+// taken from the tiles alone (the tiles' hits are the score). Returns 0 when the tiles disagree.
+std::uint32_t Mapper::vote_tiles() {
+    const auto first = index_->find(tiles_.front().first);
+    if (first.empty() || first.size() > options_.max_postings) return 0;
+    for (std::size_t i = 1; i < first.size(); ++i)
+        if (first[i].target == first[i - 1].target) return 0;
+    for (std::size_t t = 1; t < tiles_.size(); ++t) {
+        const auto found = index_->find(tiles_[t].first);
+        if (found.size() != first.size()) return 0;
+        const auto shift = static_cast<std::uint32_t>(tiles_[t].second);
+        for (std::size_t i = 0; i < first.size(); ++i)
+            if (found[i].target != first[i].target || found[i].position != first[i].position + shift) return 0;
+    }
+    scores_.clear();
+    const auto score = static_cast<std::uint32_t>(tiles_.size());
+    for (const auto& p : first) scores_.push_back({p.target, score, static_cast<std::int32_t>(p.position)});
+    return score;
+}
+
+std::uint32_t Mapper::vote_all() {
+    hits_.clear();
+    scores_.clear();
+    for (const auto& [km, read_pos] : kmers_) index_->prefetch(km);
     for (const auto& [km, read_pos] : kmers_) {
         const auto postings = index_->find(km);
         if (postings.size() > options_.max_postings) continue;
         for (const auto& p : postings) hits_.push_back({p.target, static_cast<std::int32_t>(p.position) - read_pos});
     }
-    if (hits_.size() < options_.min_score) return result_;
+    if (hits_.size() < options_.min_score) return 0;
     std::sort(hits_.begin(), hits_.end());
 
     // Per target, the largest group of hits whose diagonals lie within the slack of each other.
-    scores_.clear();
     std::uint32_t best = 0;
     for (std::size_t i = 0; i < hits_.size();) {
         std::size_t j = i;
@@ -58,7 +96,10 @@ const MapResult& Mapper::map(std::string_view sequence, bool reverse_complement)
         best = std::max(best, target_best);
         i = j;
     }
-    if (best < options_.min_score) return result_;
+    return best;
+}
+
+const MapResult& Mapper::decide(std::uint32_t best) {
     // A winning gene with intron-target hits has intronic bases in the read (a wholly exonic k-mer
     // cannot fit in the k-1 exonic flank of an intron target): the read is unspliced, even if most
     // of it lies in an exon. It takes min_score hits on one diagonal, as for mapping at all: a
