@@ -68,6 +68,8 @@ BarcodeCorrector::BarcodeCorrector(const Whitelist& whitelist, std::vector<std::
     for (auto c : exact_counts) total += static_cast<double>(c) + 1.0;
     for (std::size_t i = 0; i < prior_.size(); ++i)
         prior_[i] = (static_cast<double>(i < exact_counts.size() ? exact_counts[i] : 0) + 1.0) / total;
+    for (std::size_t q = 0; q < error_probability_.size(); ++q)
+        error_probability_[q] = std::max(options_.min_error_probability, std::pow(10.0, -(static_cast<double>(q) - 33.0) / 10.0));
 }
 
 BarcodeMatch BarcodeCorrector::correct(std::string_view seq, std::string_view qual) const noexcept {
@@ -91,8 +93,7 @@ BarcodeMatch BarcodeCorrector::correct(std::string_view seq, std::string_view qu
     std::uint32_t best_index = 0;
     auto consider = [&](std::uint32_t pos) {
         const int shift = static_cast<int>(2 * (len - 1 - pos));
-        const double p_error = std::max(options_.min_error_probability,
-                                        std::pow(10.0, -(static_cast<double>(qual[pos]) - 33.0) / 10.0));
+        const double p_error = error_probability_[static_cast<unsigned char>(qual[pos])];
         const std::uint64_t base = (packed >> shift) & 3U;
         for (std::uint64_t alt = 0; alt < 4; ++alt) {
             if (alt == base && n_position != static_cast<int>(pos)) continue;

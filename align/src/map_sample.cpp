@@ -57,7 +57,8 @@ struct PendingBarcode {
 struct Batch {
     std::string r1;                      // R1 seq + qual of every pair, back to back
     std::vector<std::uint32_t> r1_lengths;
-    std::vector<std::string> names;      // R1 read names, to check R2 against
+    std::string names;                   // R1 read names back to back, to check R2 against
+    std::vector<std::uint32_t> name_ends;
     std::vector<std::size_t> lanes;
     bool last = false;                   // the R1 stream ended with this batch
     std::string r2;                      // R2 seq + qual, filled by the second input stage
@@ -70,6 +71,12 @@ struct Batch {
     SampleMetrics metrics;
     std::vector<LaneMetrics> lane_metrics;  // indexed by the sample's lane index
     std::vector<BamRecordPtr> bam;          // one per read pair, in input order (with --bam)
+
+    std::size_t size() const noexcept { return r1_lengths.size(); }
+    std::string_view name(std::size_t i) const noexcept {
+        const std::uint32_t begin = i == 0 ? 0 : name_ends[i - 1];
+        return std::string_view(names).substr(begin, name_ends[i] - begin);
+    }
 };
 
 /// Base-quality tallies, kept under the same names by a sample and by each of its lanes.
@@ -174,7 +181,8 @@ MapSampleResults map_sample(const SampleFastqs& sample, const Index& index, cons
             FastqRecord a;
             std::size_t lane = 0;
             batch.r1.reserve(options.batch_size * 64);
-            while (batch.names.size() < options.batch_size) {
+            batch.names.reserve(options.batch_size * 48);
+            while (batch.size() < options.batch_size) {
                 if (!r1_stream.next(a, lane)) {
                     done = batch.last = true;
                     break;
@@ -183,25 +191,26 @@ MapSampleResults map_sample(const SampleFastqs& sample, const Index& index, cons
                 batch.r1 += a.sequence;
                 batch.r1 += a.quality;
                 batch.r1_lengths.push_back(static_cast<std::uint32_t>(a.sequence.size()));
-                batch.names.emplace_back(a.name);
+                batch.names += a.name;
+                batch.name_ends.push_back(static_cast<std::uint32_t>(batch.names.size()));
                 batch.lanes.push_back(lane);
             }
-            if (batch.names.empty() && !batch.last) return std::nullopt;
+            if (batch.size() == 0 && !batch.last) return std::nullopt;
             return batch;
         },
         [&](Batch& batch) {
             FastqRecord b;
             std::size_t lane = 0;
-            batch.r2.reserve(batch.names.size() * 200);
-            for (std::size_t i = 0; i < batch.names.size(); ++i) {
+            batch.r2.reserve(batch.size() * 200);
+            for (std::size_t i = 0; i < batch.size(); ++i) {
                 const bool got = r2_stream.next(b, lane);
                 if (!got || lane != batch.lanes[i]) {
                     const auto& r2_path = sample.lanes[batch.lanes[i]].r2;
                     throw InputError(r2_path.string(), 0, "has fewer records than its R1 file (R1 and R2 out of step)");
                 }
-                if (b.name != batch.names[i])
+                if (b.name != batch.name(i))
                     throw InputError(r2_stream.reader().path().string(), r2_stream.reader().record_number(),
-                                     "read name '" + std::string(b.name) + "' does not match R1's '" + batch.names[i] +
+                                     "read name '" + std::string(b.name) + "' does not match R1's '" + std::string(batch.name(i)) +
                                          "' (R1 and R2 out of step)");
                 batch.r2 += b.sequence;
                 batch.r2 += b.quality;
@@ -210,7 +219,10 @@ MapSampleResults map_sample(const SampleFastqs& sample, const Index& index, cons
             if (batch.last && r2_stream.next(b, lane))
                 throw InputError(r2_stream.reader().path().string(), r2_stream.reader().record_number(),
                                  "has more records than its R1 file (R1 and R2 out of step)");
-            if (!bam) std::vector<std::string>().swap(batch.names);
+            if (!bam) {
+                std::string().swap(batch.names);
+                std::vector<std::uint32_t>().swap(batch.name_ends);
+            }
         },
         [&](Batch& batch) {
             std::unique_ptr<Mapper> mapper;
@@ -261,7 +273,7 @@ MapSampleResults map_sample(const SampleFastqs& sample, const Index& index, cons
                     if (!bam) return;
                     BamRecordPtr rec = make_bam_record();
                     fill_bam_record(rec.get(), index,
-                                    {.name = batch.names[i], .cdna = cdna, .cdna_quality = cq, .barcode = bc, .barcode_quality = bq,
+                                    {.name = batch.name(i), .cdna = cdna, .cdna_quality = cq, .barcode = bc, .barcode_quality = bq,
                                      .umi = umi, .umi_quality = uq, .umi_valid = umi_valid, .mapped = mapped,
                                      .mapped_reverse_complement = antisense, .corrected_barcode = corrected, .pending = pending_index},
                                     bam_scratch);

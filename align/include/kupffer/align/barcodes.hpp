@@ -3,6 +3,7 @@
 // otherwise every whitelisted barcode one substitution away is a candidate, weighted by how often
 // it was seen exactly (its prior) and by the probability that the differing base was miscalled
 // (its Phred quality), and the best is accepted only if its posterior reaches a threshold.
+#include <array>
 #include <cstdint>
 #include <filesystem>
 #include <optional>
@@ -59,6 +60,7 @@ private:
     const Whitelist* whitelist_;
     std::vector<double> prior_;
     BarcodeCorrectionOptions options_;
+    std::array<double, 256> error_probability_{};  ///< per quality character (Phred+33), floored
 };
 
 /// Counts exact whitelist hits of barcode sequences (e.g. a first pass over R1).
