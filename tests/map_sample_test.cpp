@@ -11,7 +11,7 @@
 
 #include "kupffer/core/dna.hpp"
 #include "kupffer/core/errors.hpp"
-#include "kupffer/core/hts.hpp"
+#include "kupffer/core/fastq_reader.hpp"
 #include "kupffer/core/output_file.hpp"
 #include "kupffer/core/text_reader.hpp"
 #include "kupffer/simulate/simulate.hpp"

@@ -6,7 +6,7 @@
 #include <unordered_map>
 
 #include "kupffer/core/dna.hpp"
-#include "kupffer/core/hts.hpp"
+#include "kupffer/core/fastq_reader.hpp"
 #include "kupffer/core/text_reader.hpp"
 #include "kupffer/simulate/simulate.hpp"
 #include "study_fixture.hpp"

@@ -13,7 +13,7 @@
 
 #include "kupffer/core/dna.hpp"
 #include "kupffer/core/errors.hpp"
-#include "kupffer/core/hts.hpp"
+#include "kupffer/core/fastq_reader.hpp"
 #include "kupffer/core/matrix_market.hpp"
 #include "kupffer/core/text_reader.hpp"
 #include "study_fixture.hpp"

@@ -11,7 +11,7 @@
 
 #include "kupffer/align/barcodes.hpp"
 #include "kupffer/align/map_sample.hpp"
-#include "kupffer/core/hts.hpp"
+#include "kupffer/core/fastq_reader.hpp"
 
 namespace kupffer::align::internal {
 

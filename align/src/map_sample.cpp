@@ -16,6 +16,7 @@
 #include "kupffer/align/umi_corrections.hpp"
 #include "kupffer/core/dna.hpp"
 #include "kupffer/core/errors.hpp"
+#include "kupffer/core/fastq_reader.hpp"
 #include "kupffer/core/hts.hpp"
 #include "kupffer/core/parallel.hpp"
 

@@ -1,4 +1,4 @@
-#include "kupffer/core/hts.hpp"
+#include "kupffer/core/fastq_reader.hpp"
 
 #include <gtest/gtest.h>
 
@@ -116,4 +116,53 @@ TEST(FastqReader, FastaRecordsAreRejectedAndMateSuffixesDropped) {
     ASSERT_TRUE(mates.next(rec));
     EXPECT_EQ(rec.name, "pair7");
     EXPECT_EQ(rec.sequence, "ACGT");
+}
+
+TEST(FastqReader, AcceptsCrlfMissingFinalNewlineAndBlankLinesBetweenRecords) {
+    TempDir dir;
+    write_text_file(dir / "crlf.fq", "@a\tcomment\r\nacgtn\r\n+\r\nFFFFF\r\n\n@b/2\nAC\n+b\n##");
+    FastqReader reader(dir / "crlf.fq");
+    FastqRecord rec;
+    ASSERT_TRUE(reader.next(rec));
+    EXPECT_EQ(rec.name, "a");
+    EXPECT_EQ(rec.sequence, "ACGTN");  // upper-cased
+    EXPECT_EQ(rec.quality, "FFFFF");
+    ASSERT_TRUE(reader.next(rec));
+    EXPECT_EQ(rec.name, "b");
+    EXPECT_EQ(rec.sequence, "AC");
+    EXPECT_EQ(rec.quality, "##");
+    EXPECT_FALSE(reader.next(rec));
+    EXPECT_EQ(reader.record_number(), 2U);
+}
+
+TEST(FastqReader, RecordsLongerThanItsBufferAndManySmallOnes) {
+    TempDir dir;
+    const std::string long_seq(3'000'000, 'G'), long_qual(3'000'000, 'I');
+    write_text_file(dir / "long.fq.gz", fastq(1000) + "@long\n" + long_seq + "\n+\n" + long_qual + "\n" + fastq(1000));
+    FastqReader reader(dir / "long.fq.gz");
+    FastqRecord rec;
+    std::uint64_t n = 0, longest = 0;
+    while (reader.next(rec)) ++n, longest = std::max<std::uint64_t>(longest, rec.sequence.size());
+    EXPECT_EQ(n, 2001U);
+    EXPECT_EQ(longest, 3'000'000U);
+}
+
+TEST(FastqReader, TruncatedAndWrappedRecordsNameTheirRecord) {
+    TempDir dir;
+    auto error_of = [&](const std::string& text) -> std::string {
+        write_text_file(dir / "x.fq", text);
+        FastqReader reader(dir / "x.fq");
+        FastqRecord rec;
+        try {
+            while (reader.next(rec)) {
+            }
+        } catch (const InputError& e) {
+            EXPECT_EQ(e.line(), 3U) << e.what();
+            return e.message();
+        }
+        return "no error";
+    };
+    EXPECT_NE(error_of(fastq(2) + "@cut\nACGT\n").find("truncated record"), std::string::npos);
+    EXPECT_NE(error_of(fastq(2) + "@wrapped\nACGT\nACGT\n+\nFFFFFFFF\n").find("multi-line"), std::string::npos);
+    EXPECT_NE(error_of(fastq(2) + "no header\nACGT\n+\nFFFF\n").find("'@'"), std::string::npos);
 }

@@ -1,0 +1,48 @@
+#pragma once
+// Sequential FASTQ reader over plain, gzip or BGZF files (DecompressedInput). Records are the
+// four-line records sequencers write (Illumina, BCL Convert, bcl2fastq, cellranger mkfastq); they
+// are cut from the decompressed bytes in place, without copying. Distinguishes end of file from
+// truncated or malformed input (bad bases, quality of the wrong length, FASTA records, wrapped
+// sequence lines, corrupt gzip), which raises InputError with the file and record number.
+#include <cstdint>
+#include <filesystem>
+#include <memory>
+#include <string_view>
+#include <vector>
+
+#include "kupffer/core/decompressed_input.hpp"
+
+namespace kupffer {
+
+/// One FASTQ record; views stay valid until the next call to FastqReader::next.
+struct FastqRecord {
+    std::string_view name;      ///< up to the first space or tab, without a /1 or /2 suffix
+    std::string_view sequence;  ///< upper-case A, C, G, T, N
+    std::string_view quality;   ///< Phred+33 text
+};
+
+class FastqReader {
+public:
+    explicit FastqReader(std::filesystem::path path);
+    ~FastqReader();
+    FastqReader(const FastqReader&) = delete;
+    FastqReader& operator=(const FastqReader&) = delete;
+    /// Reads the next record into `record`; false at end of file.
+    bool next(FastqRecord& record);
+    /// 1-based number of the record last returned.
+    std::uint64_t record_number() const noexcept { return records_; }
+    const std::filesystem::path& path() const noexcept { return path_; }
+
+private:
+    bool fill();  // more bytes after the unread ones; false at end of data
+    [[noreturn]] void fail(const std::string& what) const;
+
+    std::filesystem::path path_;
+    std::unique_ptr<DecompressedInput> input_;
+    std::vector<char> buffer_;
+    std::size_t begin_ = 0, end_ = 0;  // unread bytes: buffer_[begin_, end_)
+    bool eof_ = false;
+    std::uint64_t records_ = 0;
+};
+
+}  // namespace kupffer

@@ -1,0 +1,122 @@
+#include "kupffer/core/fastq_reader.hpp"
+
+#include <array>
+#include <cstring>
+#include <string>
+
+#include "kupffer/core/errors.hpp"
+
+namespace kupffer {
+
+namespace {
+
+constexpr std::size_t kBufferBytes = 1 << 20;
+
+// Base code: 0 = A/C/G/T/N as is, 1 = lower case (upper-cased in place), 2 = invalid.
+constexpr std::array<std::uint8_t, 256> make_base_classes() {
+    std::array<std::uint8_t, 256> c{};
+    for (auto& v : c) v = 2;
+    for (char b : {'A', 'C', 'G', 'T', 'N'}) c[static_cast<unsigned char>(b)] = 0;
+    for (char b : {'a', 'c', 'g', 't', 'n'}) c[static_cast<unsigned char>(b)] = 1;
+    return c;
+}
+constexpr auto kBaseClass = make_base_classes();
+
+std::string_view trim_cr(std::string_view line) {
+    return !line.empty() && line.back() == '\r' ? line.substr(0, line.size() - 1) : line;
+}
+
+}  // namespace
+
+FastqReader::FastqReader(std::filesystem::path path)
+    : path_(std::move(path)), input_(std::make_unique<DecompressedInput>(path_)), buffer_(kBufferBytes) {}
+
+FastqReader::~FastqReader() = default;
+
+void FastqReader::fail(const std::string& what) const {
+    const std::uint64_t n = records_ + 1;
+    throw InputError(path_.string(), n, "record " + std::to_string(n) + ": " + what);
+}
+
+bool FastqReader::fill() {
+    if (eof_) return false;
+    const std::size_t unread = end_ - begin_;
+    if (begin_ > 0) {
+        std::memmove(buffer_.data(), buffer_.data() + begin_, unread);
+        begin_ = 0;
+        end_ = unread;
+    }
+    if (end_ == buffer_.size()) buffer_.resize(buffer_.size() * 2);  // a record longer than the buffer
+    std::size_t n = 0;
+    try {
+        n = input_->read(buffer_.data() + end_, buffer_.size() - end_);
+    } catch (const InputError& e) {
+        fail(e.message());
+    }
+    if (n == 0) {
+        eof_ = true;
+        return false;
+    }
+    end_ += n;
+    return true;
+}
+
+bool FastqReader::next(FastqRecord& record) {
+    // Find the four lines of the next record within the unread bytes, reading more as needed;
+    // line offsets are relative to begin_, which fill() may move.
+    std::array<std::size_t, 4> line_end{};
+    std::size_t lines = 0, scanned = 0;
+    for (;;) {
+        // Blank lines between records are skipped.
+        if (lines == 0) {
+            while (begin_ < end_ && (buffer_[begin_] == '\n' || buffer_[begin_] == '\r')) ++begin_;
+            scanned = 0;
+        }
+        while (lines < 4) {
+            const char* from = buffer_.data() + begin_ + scanned;
+            const auto* nl = static_cast<const char*>(std::memchr(from, '\n', end_ - begin_ - scanned));
+            if (!nl) break;
+            line_end[lines++] = static_cast<std::size_t>(nl - (buffer_.data() + begin_));
+            scanned = line_end[lines - 1] + 1;
+        }
+        if (lines == 4) break;
+        if (!fill()) {
+            if (begin_ + scanned < end_) line_end[lines++] = end_ - begin_, scanned = end_ - begin_;  // no final newline
+            if (lines == 0) return false;
+            if (lines == 4) break;
+            if (buffer_[begin_] == '>') fail("is FASTA, not FASTQ");
+            fail("truncated record (" + std::to_string(lines) + " of its 4 lines)");
+        }
+    }
+    char* base = buffer_.data() + begin_;
+    const std::string_view header = trim_cr({base, line_end[0]});
+    std::string_view seq = trim_cr({base + line_end[0] + 1, line_end[1] - line_end[0] - 1});
+    const std::string_view plus = trim_cr({base + line_end[1] + 1, line_end[2] - line_end[1] - 1});
+    const std::string_view qual = trim_cr({base + line_end[2] + 1, line_end[3] - line_end[2] - 1});
+    if (header.empty() || header[0] != '@') {
+        if (!header.empty() && header[0] == '>') fail("is FASTA, not FASTQ");
+        fail("header line does not start with '@'");
+    }
+    if (plus.empty() || plus[0] != '+')
+        fail(plus.empty() || plus[0] == '@' ? "no '+' line after the sequence"
+                                            : "no '+' line after the sequence (wrapped multi-line FASTQ is not supported)");
+    if (qual.size() != seq.size())
+        fail("quality and sequence lengths differ (" + std::to_string(qual.size()) + " vs " + std::to_string(seq.size()) + ")");
+    char* s = base + line_end[0] + 1;
+    for (std::size_t i = 0; i < seq.size(); ++i) {
+        const std::uint8_t c = kBaseClass[static_cast<unsigned char>(s[i])];
+        if (c == 1) s[i] = static_cast<char>(s[i] - 32);
+        else if (c == 2) fail("invalid base '" + std::string(1, s[i]) + "' (only A, C, G, T, N)");
+    }
+    std::string_view name = header.substr(1);
+    name = name.substr(0, std::min(name.find(' '), name.find('\t')));
+    if (name.size() > 2 && name[name.size() - 2] == '/' && (name.back() == '1' || name.back() == '2')) name.remove_suffix(2);
+    record.name = name;
+    record.sequence = seq;
+    record.quality = qual;
+    begin_ += std::min(line_end[3] + 1, end_ - begin_);
+    ++records_;
+    return true;
+}
+
+}  // namespace kupffer
