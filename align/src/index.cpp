@@ -60,15 +60,15 @@ std::string oriented(const std::string& contig, std::uint32_t start, std::uint32
     return strand == '+' ? std::string(piece) : dna::reverse_complement(piece);
 }
 
-template <class T>
-void write_array(AtomicFile& out, const std::vector<T>& v) {
+template <class T, class A>
+void write_array(AtomicFile& out, const std::vector<T, A>& v) {
     const std::uint64_t n = v.size();
     out.write(std::string_view(reinterpret_cast<const char*>(&n), sizeof n));
     out.write(std::string_view(reinterpret_cast<const char*>(v.data()), v.size() * sizeof(T)));
 }
 
-template <class T>
-void read_array(std::FILE* f, const fs::path& path, std::vector<T>& v) {
+template <class T, class A>
+void read_array(std::FILE* f, const fs::path& path, std::vector<T, A>& v) {
     std::uint64_t n = 0;
     if (std::fread(&n, sizeof n, 1, f) != 1) throw InputError(path.string(), 0, "truncated index file");
     v.resize(n);
@@ -163,53 +163,59 @@ Index Index::build(const fs::path& fasta, const fs::path& gtf, const IndexOption
         std::vector<KmerEntry>().swap(v);
     }
     std::sort(entries.begin(), entries.end());
+    std::vector<Entry> distinct;
     for (std::size_t i = 0; i < entries.size();) {
         std::size_t j = i + 1;
         while (j < entries.size() && entries[j].kmer == entries[i].kmer) ++j;
         if (j - i == 1) {
-            index.entries_.push_back({entries[i].kmer, {entries[i].target, entries[i].position}});
+            distinct.push_back({entries[i].kmer, {entries[i].target, entries[i].position}});
             ++index.single_postings_;
         } else {
-            index.entries_.push_back(
-                {entries[i].kmer | kSeveral, {static_cast<std::uint32_t>(index.postings_.size()), static_cast<std::uint32_t>(j - i)}});
+            distinct.push_back({entries[i].kmer | kSeveral, {static_cast<std::uint32_t>(index.postings_.size()), static_cast<std::uint32_t>(j - i)}});
             for (std::size_t p = i; p < j; ++p) index.postings_.push_back({entries[p].target, entries[p].position});
         }
         i = j;
     }
-    index.build_table();
+    std::vector<KmerEntry>().swap(entries);
+    index.build_table(std::move(distinct));
     return index;
 }
 
-void Index::build_table() {
-    std::uint64_t size = 1;
-    // Load factor <= 0.85: tags make a probe step cheap (8 slots per cache line), memory matters more.
-    while (size * 85 < entries_.size() * 100 + 16) size <<= 1;
-    mask_ = size - 1;
-    table_.assign(size, 0);
-    for (std::uint32_t i = 0; i < entries_.size(); ++i) {
-        const std::uint64_t h = mix(entries_[i].kmer & ~kSeveral);
-        std::uint64_t slot = h & mask_;
-        while (table_[slot] != 0) slot = (slot + 1) & mask_;
-        table_[slot] = (h & 0xFFFFFFFF00000000ULL) | (i + 1);
+std::uint64_t Index::home_of(std::uint64_t kmer) const noexcept {
+    // The hash's top 32 bits scaled to the home range (no modulo, any table size).
+    return ((mix(kmer) >> 32) * home_slots_) >> 32;
+}
+
+void Index::build_table(std::vector<Entry> entries) {
+    distinct_ = entries.size();
+    home_slots_ = std::max<std::uint64_t>(1, entries.size() * 10 / 7);  // load <= 0.7
+    std::vector<std::pair<std::uint64_t, std::uint64_t>> order;  // (home, position in entries)
+    order.reserve(entries.size());
+    for (std::size_t i = 0; i < entries.size(); ++i) order.emplace_back(home_of(entries[i].kmer & ~kSeveral), i);
+    std::sort(order.begin(), order.end());  // entries are sorted by k-mer: ties stay in k-mer order
+    std::uint64_t end = 0;  // one past the last filled slot
+    for (const auto& [home, i] : order) end = std::max(home, end) + 1;
+    slots_.assign(std::max(end, home_slots_) + 1, Entry{kEmpty, {0, 0}});
+    end = 0;
+    for (const auto& [home, i] : order) {
+        const std::uint64_t slot = std::max(home, end);
+        slots_[slot] = entries[i];
+        end = slot + 1;
     }
 }
 
-void Index::prefetch(std::uint64_t kmer) const noexcept { __builtin_prefetch(&table_[mix(kmer) & mask_]); }
+void Index::prefetch(std::uint64_t kmer) const noexcept { __builtin_prefetch(&slots_[home_of(kmer)]); }
 
 std::span<const Posting> Index::find(std::uint64_t kmer) const noexcept {
-    const std::uint64_t h = mix(kmer);
-    const std::uint64_t tag = h & 0xFFFFFFFF00000000ULL;
-    std::uint64_t slot = h & mask_;
-    for (;;) {
-        const std::uint64_t v = table_[slot];
-        if (v == 0) return {};
-        if ((v & 0xFFFFFFFF00000000ULL) == tag) {
-            const Entry& e = entries_[(v & 0xFFFFFFFFULL) - 1];
-            if ((e.kmer & ~kSeveral) == kmer)
-                return e.kmer & kSeveral ? std::span<const Posting>(postings_.data() + e.posting.target, e.posting.position)
-                                         : std::span<const Posting>(&e.posting, 1);
-        }
-        slot = (slot + 1) & mask_;
+    const std::uint64_t home = home_of(kmer);
+    for (std::uint64_t slot = home;; ++slot) {
+        const Entry& e = slots_[slot];
+        if (e.kmer == kEmpty) return {};
+        const std::uint64_t key = e.kmer & ~kSeveral;
+        if (key == kmer)
+            return e.kmer & kSeveral ? std::span<const Posting>(postings_.data() + e.posting.target, e.posting.position)
+                                     : std::span<const Posting>(&e.posting, 1);
+        if (home_of(key) > home) return {};
     }
 }
 
@@ -218,7 +224,7 @@ void Index::save(const fs::path& folder, bool overwrite) const {
     nlohmann::json meta = {{"software", "kupffer"},       {"format_version", kIndexFormatVersion},
                            {"k", k_},                     {"fingerprint", fingerprint_},
                            {"gene_ids", gene_ids_},       {"gene_names", gene_names_},
-                           {"distinct_kmers", entries_.size()}, {"postings", postings()}};
+                           {"distinct_kmers", distinct_}, {"postings", postings()}};
     auto& targets = meta["targets"] = nlohmann::json::array();
     for (const auto& t : targets_) targets.push_back({t.name, t.gene, static_cast<int>(t.kind), t.length});
     meta["contigs"] = nlohmann::json::array();
@@ -229,9 +235,9 @@ void Index::save(const fs::path& folder, bool overwrite) const {
     const std::uint32_t header[2] = {kIndexFormatVersion, k_};
     bin.write(std::string_view(reinterpret_cast<const char*>(header), sizeof header));
     bin.write(std::string_view(reinterpret_cast<const char*>(&fingerprint_), sizeof fingerprint_));
-    write_array(bin, entries_);
+    write_array(bin, std::vector<std::uint64_t>{home_slots_, distinct_});
+    write_array(bin, slots_);
     write_array(bin, postings_);
-    write_array(bin, table_);
     // Layouts: per target (contig, strand, first block), then all blocks.
     std::vector<std::uint32_t> layout_heads;
     std::vector<std::pair<std::uint32_t, std::uint32_t>> blocks;
@@ -281,9 +287,10 @@ Index Index::load(const fs::path& folder, std::optional<std::uint64_t> expected_
         throw InputError(bin_path.string(), 0, "not a kupffer index file");
     if (header[0] != kIndexFormatVersion || header[1] != index.k_ || fingerprint != index.fingerprint_)
         throw InputError(bin_path.string(), 0, "index files disagree with each other: rebuild the index");
-    read_array(f.get(), bin_path, index.entries_);
+    std::vector<std::uint64_t> table_shape;
+    read_array(f.get(), bin_path, table_shape);
+    read_array(f.get(), bin_path, index.slots_);
     read_array(f.get(), bin_path, index.postings_);
-    read_array(f.get(), bin_path, index.table_);
     for (const auto& c : meta.at("contigs")) {
         index.contig_names_.push_back(c[0].get<std::string>());
         index.contig_lengths_.push_back(c[1].get<std::uint32_t>());
@@ -301,14 +308,18 @@ Index Index::load(const fs::path& folder, std::optional<std::uint64_t> expected_
         index.layouts_.push_back({contig, static_cast<char>(layout_heads[3 * t + 1]),
                                   {blocks.begin() + first, blocks.begin() + last}});
     }
-    const auto table_size = index.table_.size();
-    bool ok = table_size >= index.entries_.size() && table_size > 0 && (table_size & (table_size - 1)) == 0;
-    for (const auto& e : index.entries_) {
+    bool ok = table_shape.size() == 2 && !index.slots_.empty() && index.slots_.back().kmer == kEmpty &&
+              table_shape[0] > 0 && table_shape[0] < index.slots_.size();
+    std::size_t filled = 0;
+    for (const auto& e : index.slots_) {
+        if (e.kmer == kEmpty) continue;
+        ++filled;
         if (e.kmer & kSeveral) ok = ok && std::uint64_t{e.posting.target} + e.posting.position <= index.postings_.size();
         else ++index.single_postings_;
     }
-    if (!ok) throw InputError(bin_path.string(), 0, "corrupt index file");
-    index.mask_ = table_size - 1;
+    if (!ok || filled != table_shape[1]) throw InputError(bin_path.string(), 0, "corrupt index file");
+    index.home_slots_ = table_shape[0];
+    index.distinct_ = filled;
     return index;
 }
 

@@ -10,12 +10,15 @@
 #include <string>
 #include <vector>
 
+#include "kupffer/core/huge_pages.hpp"
+
 namespace kupffer::align {
 
 /// Bumped whenever the on-disk layout or the index's meaning changes.
 /// 2: targets carry their genomic layout (contig, strand, blocks), for BAM output.
 /// 3: a k-mer found once keeps its posting inline in its entry.
-inline constexpr std::uint32_t kIndexFormatVersion = 3;
+/// 4: the entries are the hash table (no separate slot array): one cache miss per lookup.
+inline constexpr std::uint32_t kIndexFormatVersion = 4;
 
 struct IndexOptions {
     std::uint32_t k = 31;  ///< k-mer length (odd, 15..31)
@@ -65,7 +68,7 @@ public:
     const std::vector<std::string>& contig_names() const noexcept { return contig_names_; }
     const std::vector<std::uint32_t>& contig_lengths() const noexcept { return contig_lengths_; }
     const TargetLayout& layout(std::uint32_t target) const noexcept { return layouts_[target]; }
-    std::size_t distinct_kmers() const noexcept { return entries_.size(); }
+    std::size_t distinct_kmers() const noexcept { return distinct_; }
     std::size_t postings() const noexcept { return postings_.size() + single_postings_; }
 
     /// Positions of a packed (2-bit, forward) k-mer; empty if absent.
@@ -74,7 +77,17 @@ public:
     void prefetch(std::uint64_t kmer) const noexcept;
 
 private:
-    void build_table();
+    /// A distinct k-mer. Most occur once: their posting sits in the entry itself. Bit 63 of
+    /// `kmer` marks one with several, whose `posting` then holds {first index into postings_,
+    /// count}. An empty slot has every bit set.
+    static constexpr std::uint64_t kSeveral = std::uint64_t{1} << 63;
+    static constexpr std::uint64_t kEmpty = ~std::uint64_t{0};
+    struct Entry {
+        std::uint64_t kmer;
+        Posting posting;
+    };
+    void build_table(std::vector<Entry> entries);
+    std::uint64_t home_of(std::uint64_t kmer) const noexcept;
     std::uint32_t k_ = 31;
     std::uint64_t fingerprint_ = 0;
     std::vector<std::string> gene_ids_, gene_names_;
@@ -82,21 +95,16 @@ private:
     std::vector<std::string> contig_names_;
     std::vector<std::uint32_t> contig_lengths_;
     std::vector<TargetLayout> layouts_;
-    /// A distinct k-mer. Most occur once: their posting sits in the entry itself, which saves a
-    /// dependent cache miss per lookup (the mapper's main cost). Bit 63 of `kmer` marks one with
-    /// several, whose `posting` then holds {first index into postings_, count}.
-    static constexpr std::uint64_t kSeveral = std::uint64_t{1} << 63;
-    struct Entry {
-        std::uint64_t kmer;
-        Posting posting;
-    };
-    std::vector<Entry> entries_;  ///< distinct k-mers, sorted
-    std::vector<Posting> postings_;  ///< of k-mers found in several places
+    /// The entries are the hash table: linear probing from a k-mer's home slot (its hash scaled
+    /// to home_slots_), laid out in order of home (Robin Hood order), so a lookup stops at an
+    /// empty slot or at the first entry whose home lies past its own. At load <= 0.7 a lookup
+    /// usually reads one or two adjacent 16-byte entries: one cache miss. Slots past the last
+    /// home take entries displaced from the end; the last slot is always empty.
+    HugePageVector<Entry> slots_;
+    std::uint64_t home_slots_ = 0;
+    std::size_t distinct_ = 0;
+    HugePageVector<Posting> postings_;  ///< of k-mers found in several places
     std::size_t single_postings_ = 0;
-    /// Open addressing on a 64-bit hash: high 32 bits of the hash, low 32 bits 1 + index into
-    /// entries_ (0 = empty). A miss usually costs one cache line.
-    std::vector<std::uint64_t> table_;
-    std::uint64_t mask_ = 0;
 };
 
 /// Fingerprint of a reference's inputs (contents of both files, k and the format version).
