@@ -28,10 +28,14 @@ const MapResult& Mapper::map(std::string_view sequence, bool reverse_complement)
     tiles_.clear();
     const auto last = static_cast<std::int64_t>(sequence.size()) - static_cast<std::int64_t>(k);
     bool broken = false;  // an N splits the read: its tiles do not cover it
+    std::int64_t next_stride = 0, next_tile = 0;  // (no modulo per base)
     dna::for_each_kmer(sequence, k, [&](std::uint64_t kmer, std::uint32_t pos, std::uint32_t run) {
+        const auto at = static_cast<std::int64_t>(pos);
+        while (next_stride < at) next_stride += options_.kmer_stride;
+        while (next_tile < at) next_tile += k;
         // Every stride-th k-mer, the last one, and the first one after an N.
-        if (pos % options_.kmer_stride == 0 || pos == last || run == k) kmers_.emplace_back(kmer, static_cast<std::int32_t>(pos));
-        if (pos % k == 0 || pos == last) {
+        if (at == next_stride || at == last || run == k) kmers_.emplace_back(kmer, static_cast<std::int32_t>(pos));
+        if (at == next_tile || at == last) {
             tiles_.emplace_back(kmer, static_cast<std::int32_t>(pos));
             index_->prefetch(kmer);
         }

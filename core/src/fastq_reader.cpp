@@ -103,13 +103,16 @@ bool FastqReader::next(FastqRecord& record) {
     if (qual.size() != seq.size())
         fail("quality and sequence lengths differ (" + std::to_string(qual.size()) + " vs " + std::to_string(seq.size()) + ")");
     char* s = base + line_end[0] + 1;
-    for (std::size_t i = 0; i < seq.size(); ++i) {
-        const std::uint8_t c = kBaseClass[static_cast<unsigned char>(s[i])];
-        if (c == 1) s[i] = static_cast<char>(s[i] - 32);
-        else if (c == 2) fail("invalid base '" + std::string(1, s[i]) + "' (only A, C, G, T, N)");
-    }
+    std::uint8_t classes = 0;  // upper-case bases only, almost always: one pass, no branches
+    for (std::size_t i = 0; i < seq.size(); ++i) classes |= kBaseClass[static_cast<unsigned char>(s[i])];
+    if (classes != 0)
+        for (std::size_t i = 0; i < seq.size(); ++i) {
+            const std::uint8_t c = kBaseClass[static_cast<unsigned char>(s[i])];
+            if (c == 1) s[i] = static_cast<char>(s[i] - 32);
+            else if (c == 2) fail("invalid base '" + std::string(1, s[i]) + "' (only A, C, G, T, N)");
+        }
     std::string_view name = header.substr(1);
-    name = name.substr(0, std::min(name.find(' '), name.find('\t')));
+    name = name.substr(0, name.find_first_of(" \t"));
     if (name.size() > 2 && name[name.size() - 2] == '/' && (name.back() == '1' || name.back() == '2')) name.remove_suffix(2);
     record.name = name;
     record.sequence = seq;
