@@ -92,3 +92,35 @@ TEST(RunConcurrently, RunsBothAndRethrows) {
         EXPECT_THROW(kupffer::run_concurrently(threads, [] {}, [] { throw std::runtime_error("stage failed"); }), std::runtime_error);
     }
 }
+
+TEST(BackgroundTask, SerialStageHandsOffWorkWithOneOrManyThreadsAndSeesItsErrors) {
+    for (int threads : {1, 2, 4}) {
+        // The write stage hands every 10th item's sum to the background, one at a time.
+        int next = 0;
+        std::uint64_t sums = 0, handed = 0, running_sum = 0;
+        BackgroundTask background;
+        ordered_pipeline<int>(
+            threads, 8, [&]() -> std::optional<int> { return next < 100 ? std::optional<int>(next++) : std::nullopt; },
+            [](int&) {},
+            [&](int& v) {
+                running_sum += static_cast<std::uint64_t>(v);
+                if (v % 10 == 9) {
+                    const std::uint64_t snapshot = running_sum;
+                    background.run([&sums, &handed, snapshot] {
+                        sums += snapshot;  // run() waited for the previous one: no race
+                        ++handed;
+                    });
+                }
+            });
+        background.wait();
+        EXPECT_EQ(handed, 10U) << threads;
+        std::uint64_t expected = 0;
+        for (int end = 10; end <= 100; end += 10) expected += static_cast<std::uint64_t>(end * (end - 1) / 2);
+        EXPECT_EQ(sums, expected) << threads;
+    }
+    BackgroundTask failing;
+    failing.run([] { throw std::runtime_error("disk full"); });
+    EXPECT_THROW(failing.wait(), std::runtime_error);
+    failing.run([] {});  // usable again
+    EXPECT_NO_THROW(failing.wait());
+}

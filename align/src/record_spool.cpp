@@ -72,6 +72,11 @@ RecordSpool::RecordSpool(fs::path prefix, std::size_t max_records) : prefix_(std
 }
 
 RecordSpool::~RecordSpool() {
+    try {
+        background_.wait();  // before removing the runs it may be writing
+    } catch (...) {
+        // Already unwinding from an error, or finish() never called: the runs go regardless.
+    }
     std::error_code ec;
     for (const auto& r : runs_) fs::remove(r.path, ec);
 }
@@ -87,8 +92,27 @@ void RecordSpool::add(const Record& r) {
 
 void RecordSpool::compact() {
     // Reads of one molecule fold into one record first; spill only if that frees too little.
-    sort_and_merge(buffer_);
-    if (buffer_.size() > max_records_ / 2) spill(buffer_);
+    // The sort runs in the background on the full buffer while a fresh one fills; whether it
+    // spills depends only on the records, never on timing.
+    settle();
+    compacting_.swap(buffer_);
+    buffer_.clear();
+    buffer_.reserve(max_records_);
+    background_.run([this] {
+        sort_and_merge(compacting_);
+        if (compacting_.size() > max_records_ / 2) spill(compacting_);
+    });
+}
+
+void RecordSpool::settle() {
+    background_.wait();
+    buffer_.insert(buffer_.end(), compacting_.begin(), compacting_.end());
+    compacting_.clear();
+}
+
+std::size_t RecordSpool::runs() {
+    settle();
+    return runs_.size();
 }
 
 void RecordSpool::spill(std::vector<Record>& records) {
@@ -107,6 +131,7 @@ void RecordSpool::spill(std::vector<Record>& records) {
 RecordFile RecordSpool::finish(RecordFile header, const std::vector<std::uint64_t>& resolved, const std::vector<char>& corrected,
                                const fs::path& path,
                                const std::function<void(const Record&, const std::vector<std::uint32_t>&)>& observe) {
+    settle();
     sort_and_merge(buffer_);
     // 1. Resolve waiting barcodes: the tails of the spilled runs and of the buffer, in chunks of
     //    the budget; full chunks become runs of their own.

@@ -5,9 +5,11 @@
 #include <oneapi/tbb/parallel_invoke.h>
 #include <oneapi/tbb/parallel_pipeline.h>
 #include <oneapi/tbb/task_arena.h>
+#include <oneapi/tbb/task_group.h>
 
 #include <algorithm>
 #include <mutex>
+#include <optional>
 #include <vector>
 
 namespace kupffer {
@@ -54,6 +56,39 @@ void parallel_chunks(std::size_t n_items, std::size_t chunk_size, int n_threads,
         const std::size_t begin = chunk * chunk_size;
         fn(chunk, begin, std::min(n_items, begin + chunk_size));
     });
+}
+
+struct BackgroundTask::State {
+    // The arena the work was started in (e.g. an ordered pipeline's): waiting joins it, so the
+    // waiting thread can run the work itself even after the pipeline's own threads have left.
+    std::optional<tbb::task_arena> arena;
+    tbb::task_group group;
+    bool running = false;
+};
+
+BackgroundTask::BackgroundTask() : state_(std::make_unique<State>()) {}
+
+BackgroundTask::~BackgroundTask() {
+    try {
+        wait();
+    } catch (...) {
+        // The owner is unwinding from another error, or never asked: nothing more to report.
+    }
+}
+
+void BackgroundTask::run(std::function<void()> work) {
+    wait();
+    state_->arena.emplace(tbb::task_arena::attach());
+    state_->running = true;
+    state_->arena->execute([&] { state_->group.run(std::move(work)); });
+}
+
+void BackgroundTask::wait() {
+    if (!state_->running) return;
+    state_->running = false;
+    // While waiting, this thread may run other tasks of the arena (never the same serial
+    // pipeline stage again: oneTBB runs those one item at a time), or the work itself.
+    state_->arena->execute([&] { state_->group.wait(); });
 }
 
 namespace internal {

@@ -4,7 +4,9 @@
 // files. At the end, records whose barcode waited for correction are resolved (in budget-sized
 // chunks, themselves spilled), equivalence classes are renumbered canonically, and a k-way merge
 // streams the canonical records (exactly what canonicalize() makes of the same records) to the
-// record file. Memory is the budget plus a small read buffer per run, however large the run.
+// record file. A full buffer is sorted and spilled in the background (BackgroundTask) while the
+// next one fills, so the caller's pipeline does not stall behind the sort. Memory is twice the
+// budget plus a small read buffer per run, however large the run.
 #include <cstdint>
 #include <cstdio>
 #include <filesystem>
@@ -12,6 +14,7 @@
 #include <vector>
 
 #include "kupffer/align/records.hpp"
+#include "kupffer/core/parallel.hpp"
 
 namespace kupffer::align {
 
@@ -30,7 +33,8 @@ public:
     RecordSpool& operator=(const RecordSpool&) = delete;
 
     void add(const Record& record);
-    std::size_t runs() const noexcept { return runs_.size(); }
+    /// Runs spilled so far (waits for a spill in progress).
+    std::size_t runs();
 
     /// Replaces each pending barcode i by `resolved[i]` (kDroppedBarcode drops the record; with
     /// `corrected[i]` it gains kBarcodeCorrected), renumbers `header.eq_classes` canonically and
@@ -47,10 +51,13 @@ private:
         std::uint64_t normal = 0, pending = 0;  ///< records with a real barcode, then waiting ones
     };
     void compact();
+    void settle();  // waits for the background compaction; records it kept return to buffer_
     void spill(std::vector<Record>& records);
     std::filesystem::path prefix_;
     std::size_t max_records_;
     std::vector<Record> buffer_;
+    std::vector<Record> compacting_;  ///< the previous full buffer, being sorted in the background
+    BackgroundTask background_;
     std::vector<Run> runs_;
     std::vector<char> used_;  ///< classes used by records with a real barcode
 };

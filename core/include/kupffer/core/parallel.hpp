@@ -3,7 +3,8 @@
 //  - parallel_for: independent tasks indexed 0..n-1 (callers define the chunking, so results never
 //    depend on how many threads ran them); run_concurrently: two independent stages side by side;
 //  - ordered_pipeline: read serially -> transform in parallel -> write serially in input order
-//    (minimap2's kt_pipeline), for streaming I/O whose output order must not depend on scheduling.
+//    (minimap2's kt_pipeline), for streaming I/O whose output order must not depend on scheduling;
+//  - BackgroundTask: one piece of work run by the current arena's threads while its caller goes on.
 // An exception thrown by any task stops the work and is rethrown to the caller.
 #include <cstddef>
 #include <functional>
@@ -27,6 +28,27 @@ void run_concurrently(int n_threads, const std::function<void()>& a, const std::
 /// n_items and chunk_size, never on the thread count.
 void parallel_chunks(std::size_t n_items, std::size_t chunk_size, int n_threads,
                      const std::function<void(std::size_t, std::size_t, std::size_t)>& fn);
+
+/// One piece of work at a time, run by the threads of the current oneTBB arena (e.g. an ordered
+/// pipeline's) while the caller goes on: a serial stage hands off a slow step (sorting and
+/// spilling a full buffer) instead of stalling the pipeline behind it. Where the work happens
+/// never changes what it computes. wait() rethrows what the work threw; the destructor waits
+/// (and swallows errors: call wait() to see them).
+class BackgroundTask {
+public:
+    BackgroundTask();
+    ~BackgroundTask();
+    BackgroundTask(const BackgroundTask&) = delete;
+    BackgroundTask& operator=(const BackgroundTask&) = delete;
+    /// Waits for the previous work (rethrowing its error), then starts `work`.
+    void run(std::function<void()> work);
+    /// Returns once no work is running; rethrows the error of the work it waited for.
+    void wait();
+
+private:
+    struct State;
+    std::unique_ptr<State> state_;
+};
 
 namespace internal {
 struct PipelineItem {
