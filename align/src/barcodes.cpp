@@ -50,6 +50,16 @@ Whitelist Whitelist::load(const std::filesystem::path& path) {
     return Whitelist(std::move(barcodes), length);
 }
 
+void Whitelist::prefetch_bucket(std::uint64_t packed) const noexcept {
+    const std::uint64_t b = packed >> shift_;
+    if (b + 1 < bucket_.size()) __builtin_prefetch(&bucket_[b]);
+}
+
+void Whitelist::prefetch_entries(std::uint64_t packed) const noexcept {
+    const std::uint64_t b = packed >> shift_;
+    if (b + 1 < bucket_.size() && bucket_[b] < sorted_.size()) __builtin_prefetch(&sorted_[bucket_[b]]);
+}
+
 std::optional<std::uint32_t> Whitelist::find(std::uint64_t packed) const noexcept {
     const std::uint64_t b = packed >> shift_;
     if (b + 1 >= bucket_.size()) return std::nullopt;

@@ -244,7 +244,27 @@ MapSampleResults map_sample(const SampleFastqs& sample, const Index& index, cons
             MapResult pair;                      // a paired-end read's combined result
             std::vector<std::uint32_t> common;
             if (bam) batch.bam.reserve(batch.r1_lengths.size());
-            for (std::size_t i = 0; i < batch.r1_lengths.size(); ++i) {
+            // Packed barcodes first, so whitelist lookups can be prefetched a few reads ahead.
+            const std::size_t n = batch.size();
+            std::vector<std::uint64_t> raws(n);
+            std::vector<std::uint8_t> n_counts(n);
+            for (std::size_t i = 0, at = 0; i < n; at += 2 * batch.r1_lengths[i], ++i) {
+                std::uint64_t raw = 0;
+                std::uint8_t ns = 0;
+                for (char c : segment(t1.substr(at, batch.r1_lengths[i]), chem->barcode)) {
+                    std::uint8_t code = dna::encode_base(c);
+                    if (code == dna::kInvalid) ++ns, code = 0;
+                    raw = (raw << 2) | code;
+                }
+                raws[i] = raw;
+                n_counts[i] = ns;
+            }
+            constexpr std::size_t kBucketAhead = 16, kEntriesAhead = 8;
+            for (std::size_t i = 0; i < n; ++i) {
+                if (!infer) {
+                    if (i + kBucketAhead < n) whitelist->prefetch_bucket(raws[i + kBucketAhead]);
+                    if (i + kEntriesAhead < n) whitelist->prefetch_entries(raws[i + kEntriesAhead]);
+                }
                 const auto r1 = t1.substr(p1, batch.r1_lengths[i]), q1 = t1.substr(p1 + batch.r1_lengths[i], batch.r1_lengths[i]);
                 const auto r2 = t2.substr(p2, batch.r2_lengths[i]), q2 = t2.substr(p2 + batch.r2_lengths[i], batch.r2_lengths[i]);
                 p1 += 2 * batch.r1_lengths[i];
@@ -262,13 +282,8 @@ MapSampleResults map_sample(const SampleFastqs& sample, const Index& index, cons
                 lane.cdna_bases += cq.size();
                 lane.cdna_q30 += count_q30(cq);
 
-                std::uint64_t raw = 0;
-                int n_count = 0;
-                for (char c : bc) {
-                    std::uint8_t code = dna::encode_base(c);
-                    if (code == dna::kInvalid) ++n_count, code = 0;
-                    raw = (raw << 2) | code;
-                }
+                const std::uint64_t raw = raws[i];
+                const int n_count = n_counts[i];
                 // One BAM record per read pair, whatever became of it.
                 auto emit = [&](const MapResult* mapped, std::string_view corrected, std::int64_t pending_index, bool umi_valid) {
                     if (!bam) return;

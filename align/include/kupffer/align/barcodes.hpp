@@ -23,6 +23,10 @@ public:
 
     /// Index of the barcode in the list, if present.
     std::optional<std::uint32_t> find(std::uint64_t packed) const noexcept;
+    /// Prefetching for a batch of lookups, in two rounds some lookups ahead of find: first the
+    /// barcode's bucket, then (the bucket now cached) the entries it points at.
+    void prefetch_bucket(std::uint64_t packed) const noexcept;
+    void prefetch_entries(std::uint64_t packed) const noexcept;
     std::uint64_t barcode(std::uint32_t index) const noexcept { return sorted_[index]; }
     std::size_t size() const noexcept { return sorted_.size(); }
     std::uint32_t length() const noexcept { return length_; }
