@@ -103,9 +103,14 @@ bool FastqReader::next(FastqRecord& record) {
     if (qual.size() != seq.size())
         fail("quality and sequence lengths differ (" + std::to_string(qual.size()) + " vs " + std::to_string(seq.size()) + ")");
     char* s = base + line_end[0] + 1;
-    std::uint8_t classes = 0;  // upper-case bases only, almost always: one pass, no branches
-    for (std::size_t i = 0; i < seq.size(); ++i) classes |= kBaseClass[static_cast<unsigned char>(s[i])];
-    if (classes != 0)
+    // Upper-case A/C/G/T/N only, almost always: one pass of byte compares (vectorised), then
+    // the slow path only for reads that need upper-casing or hold a bad base.
+    bool plain = true;
+    for (std::size_t i = 0; i < seq.size(); ++i) {
+        const char c = s[i];
+        plain &= (c == 'A') | (c == 'C') | (c == 'G') | (c == 'T') | (c == 'N');
+    }
+    if (!plain)
         for (std::size_t i = 0; i < seq.size(); ++i) {
             const std::uint8_t c = kBaseClass[static_cast<unsigned char>(s[i])];
             if (c == 1) s[i] = static_cast<char>(s[i] - 32);
