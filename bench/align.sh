@@ -36,6 +36,20 @@ measure() {  # name command...
   read -r w u s m < time.$name
   wall[$name]=$w; cpu[$name]=$(echo "$u + $s" | bc -l); mem[$name]=$m
 }
+runs=${RUNS:-3}
+measure_median() {  # name "preparation" command...: the run with the median wall time of $runs
+  local name=$1 prep=$2; shift 2
+  local i best=""
+  for i in $(seq 1 "$runs"); do
+    sh -c "$prep"
+    measure "$name.$i" "$@"
+    best="$best${wall[$name.$i]} $i"$'\n'
+  done
+  i=$(printf "%s" "$best" | sort -n | sed -n "$(( (runs + 1) / 2 ))p" | cut -d' ' -f2)
+  wall[$name]=${wall[$name.$i]}; cpu[$name]=${cpu[$name.$i]}; mem[$name]=${mem[$name.$i]}
+  spread[$name]=$(printf "%s" "$best" | sort -n | awk 'NR == 1 {lo = $1} {hi = $1} END {printf "%.1f-%.1f", lo, hi}')
+}
+declare -A spread
 accumulate() {  # name: add another measured step into name
   local name=$1 step=$2
   wall[$name]=$(echo "${wall[$name]:-0} + ${wall[$step]}" | bc -l)
@@ -43,7 +57,9 @@ accumulate() {  # name: add another measured step into name
   mem[$name]=$(( ${mem[$name]:-0} > ${mem[$step]} ? ${mem[$name]:-0} : ${mem[$step]} ))
 }
 
-# Indexes (not timed in the comparison; built once).
+# Indexes (not timed in the comparison; built once, kupffer's again whenever the binary is newer,
+# as its index format may have changed).
+if [ -d kupffer_index ] && [ "$kupffer" -nt kupffer_index/index.json ]; then rm -rf kupffer_index; fi
 [ -d kupffer_index ] || "$kupffer" index -g $ref/genome.fa --gtf $ref/genes.gtf -o kupffer_index -t "$threads" >/dev/null
 if [ ! -f kallisto.idx ]; then
   /usr/bin/python3 "$OLDPWD/bench/splici.py" $ref/genome.fa $ref/genes.gtf 31 splici.fa t2g.tsv
@@ -55,12 +71,14 @@ if [ ! -d star_index ]; then
     --genomeSAindexNbases 10 --runThreadN "$threads" --outFileNamePrefix star_index/ >/dev/null
 fi
 
-# The floor: decompressing every R1 and R2 byte once.
+# The floor: decompressing every R1 and R2 byte once, with zlib (zcat, as STAR reads them) and
+# with ISA-L (igzip, the inflater kupffer uses).
 measure floor sh -c "cat $R1 $R2 | zcat >/dev/null"
-# kupffer: demultiplex (whitelist correction) + map, records written.
-rm -rf kupffer_out
-measure kupffer "$kupffer" map -i kupffer_index --fastqs $study/run -o kupffer_out --whitelist whitelist.txt \
-  --chemistry 10xv3 -t "$threads"
+if command -v igzip >/dev/null; then measure floor_isal sh -c "cat $R1 $R2 | igzip -dc >/dev/null"; fi
+# kupffer: demultiplex (whitelist correction) + map, records written. The main comparison
+# (kupffer, kallisto bus, STARsolo) takes the median of $runs runs each: one run varies by ~5%.
+measure_median kupffer "rm -rf kupffer_out" "$kupffer" map -i kupffer_index --fastqs $study/run -o kupffer_out \
+  --whitelist whitelist.txt --chemistry 10xv3 -t "$threads"
 # kupffer with --bam: the same plus a coordinate-sorted, indexed BAM of every read.
 rm -rf kupffer_bam_out
 measure kupffer_bam "$kupffer" map -i kupffer_index --fastqs $study/run -o kupffer_bam_out --whitelist whitelist.txt \
@@ -68,13 +86,12 @@ measure kupffer_bam "$kupffer" map -i kupffer_index --fastqs $study/run -o kupff
 # kallisto | bustools: pseudoalign, then correct barcodes and sort (what kupffer map does).
 rm -rf kb_out
 files=""; for r1 in $R1; do files="$files $r1 ${r1/_R1_/_R2_}"; done
-measure kallisto_bus kallisto bus -i kallisto.idx -o kb_out -x 10xv3 -t "$threads" $files
+measure_median kallisto_bus "rm -rf kb_out" kallisto bus -i kallisto.idx -o kb_out -x 10xv3 -t "$threads" $files
 measure bustools_correct bustools correct -w whitelist.txt -o kb_out/corrected.bus kb_out/output.bus
 measure bustools_sort bustools sort -t "$threads" -m 4G -o kb_out/sorted.bus kb_out/corrected.bus
 for step in kallisto_bus bustools_correct bustools_sort; do accumulate kb $step; done
 # STARsolo: align + barcode/UMI handling + counting in one run (counting is small next to mapping).
-rm -rf star_out; mkdir -p star_out
-measure starsolo STAR --genomeDir star_index --readFilesIn "$(echo $R2 | tr ' ' ,)" "$(echo $R1 | tr ' ' ,)" \
+measure_median starsolo "rm -rf star_out; mkdir -p star_out" STAR --genomeDir star_index --readFilesIn "$(echo $R2 | tr ' ' ,)" "$(echo $R1 | tr ' ' ,)" \
   --readFilesCommand zcat --soloType CB_UMI_Simple --soloCBwhitelist whitelist.txt --soloCBstart 1 --soloCBlen 16 \
   --soloUMIstart 17 --soloUMIlen 12 --soloFeatures Gene GeneFull --outSAMtype None --runThreadN "$threads" \
   --outFileNamePrefix star_out/
@@ -108,14 +125,18 @@ measure bustools_count bustools count -o kb_out/counts -g t2g2.tsv -e kb_out/mat
 
 printf "\n%d read pairs, %d threads\n\n" "$pairs" "$threads"
 printf "%-28s %9s %9s %10s %16s\n" "tool" "wall s" "CPU s" "peak MiB" "pairs/s/thread"
-for name in floor kupffer kb starsolo; do
+floors=floor; [ -n "${wall[floor_isal]:-}" ] && floors="floor floor_isal"
+for name in $floors kupffer kb starsolo; do
   label=$name
   [ $name = kb ] && label="kallisto bus+bustools corr/sort"
   [ $name = floor ] && label="floor: zcat R1+R2 (1 thread)"
-  t=$threads; [ $name = floor ] && t=1
+  [ $name = floor_isal ] && label="floor: igzip R1+R2 (1 thread)"
+  t=$threads; [ ${name%_isal} = floor ] && t=1
   printf "%-28s %9.1f %9.1f %10.0f %16.0f\n" "$label" "${wall[$name]}" "${cpu[$name]}" "$(echo "${mem[$name]} / 1024" | bc -l)" \
     "$(echo "$pairs / ${wall[$name]} / $t" | bc -l)"
 done
+printf "(median of %d runs: kupffer %s s, kallisto bus %s s, STARsolo %s s)\n" "$runs" "${spread[kupffer]}" \
+  "${spread[kallisto_bus]}" "${spread[starsolo]}"
 printf "\nkupffer speed-up: %.2fx vs kallisto|bustools, %.2fx vs STARsolo (wall time)\n" \
   "$(echo "${wall[kb]} / ${wall[kupffer]}" | bc -l)" "$(echo "${wall[starsolo]} / ${wall[kupffer]}" | bc -l)"
 printf "kupffer peak memory: %.2fx kallisto|bustools, %.2fx STARsolo\n" \
