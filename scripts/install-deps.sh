@@ -13,7 +13,7 @@ packages=(
   libgtest-dev libgmock-dev libbenchmark-dev bc time
   # real clients the tests load our outputs with, and the peers the benchmarks run
   python3-anndata python3-h5py python3-scipy r-cran-seurat r-cran-hdf5r r-cran-jsonlite r-bioc-dropletutils r-bioc-edger r-bioc-scuttle
-  rna-star kallisto bustools samtools
+  rna-star kallisto bustools samtools isal
 )
 
 missing=()
