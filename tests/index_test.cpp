@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <fstream>
 
 #include "kupffer/align/reference_files.hpp"
@@ -150,4 +151,47 @@ TEST(ReferenceFiles, ReadsTheRealMitochondrialReference) {
     EXPECT_EQ(read_gtf(gtf).genes.size(), 37U);
     const Index index = Index::build(fa, gtf, {});
     EXPECT_GT(index.distinct_kmers(), 10'000U);
+}
+
+TEST(Index, FindsEveryKmerOfEveryTargetAndNothingElseBeforeAndAfterSaving) {
+    // 150 kb of random sequence: a gene of three exons and a single-exon gene, both on '+', and
+    // a 500-base stretch copied into both, so some k-mers have several postings. About 120,000
+    // k-mers fill the hash table's probe runs far beyond the small references above.
+    TempDir dir;
+    std::string c;
+    std::uint64_t x = 987654321;
+    for (int i = 0; i < 150'000; ++i) {
+        x = x * 6364136223846793005ULL + 1442695040888963407ULL;
+        c += "ACGT"[(x >> 33) & 3];
+    }
+    c.replace(100'000, 500, c.substr(20'000, 500));
+    std::ofstream(dir / "g.fa") << ">big\n" << c << "\n";
+    std::ofstream(dir / "g.gtf") << "big\tt\texon\t1001\t40000\t.\t+\t.\tgene_id \"A\"; transcript_id \"A1\";\n"
+                                 << "big\tt\texon\t41001\t60000\t.\t+\t.\tgene_id \"A\"; transcript_id \"A1\";\n"
+                                 << "big\tt\texon\t61001\t70000\t.\t+\t.\tgene_id \"A\"; transcript_id \"A1\";\n"
+                                 << "big\tt\texon\t90001\t140000\t.\t+\t.\tgene_id \"B\"; transcript_id \"B1\";\n";
+    const Index built = Index::build(dir / "g.fa", dir / "g.gtf", {});
+    built.save(dir / "idx", false);
+    const Index loaded = Index::load(dir / "idx");
+    // Every k-mer of transcript A1 (exons joined) is found with its own posting among its hits.
+    const std::string a1 = c.substr(1000, 39'000) + c.substr(41'000, 19'000) + c.substr(61'000, 9'000);
+    std::size_t found = 0;
+    for (const Index* index : {&built, &loaded}) {
+        for (std::uint32_t pos = 0; pos + 31 <= a1.size(); ++pos) {
+            const auto hits = index->find(packed(a1.substr(pos, 31)));
+            found += std::any_of(hits.begin(), hits.end(), [&](const Posting& p) { return p.target == 0 && p.position == pos; });
+        }
+        // The copied stretch lies in A1's first exon and in B1: two postings.
+        EXPECT_EQ(index->find(packed(c.substr(20'100, 31))).size(), 2U);
+    }
+    EXPECT_EQ(found, 2 * (a1.size() - 30));
+    // Random k-mers (not in this genome, as far as 4^31 goes) are not found.
+    std::size_t false_hits = 0;
+    for (int i = 0; i < 200'000; ++i) {
+        x = x * 6364136223846793005ULL + 1442695040888963407ULL;
+        false_hits += !loaded.find(x >> 2 & ((std::uint64_t{1} << 62) - 1)).empty();
+    }
+    EXPECT_EQ(false_hits, 0U);
+    EXPECT_EQ(loaded.distinct_kmers(), built.distinct_kmers());
+    EXPECT_GT(built.distinct_kmers(), 100'000U);
 }
