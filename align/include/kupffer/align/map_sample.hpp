@@ -30,7 +30,7 @@ struct MapSampleOptions {
     InferWhitelistOptions infer;
     MapOptions mapping;
     std::uint32_t detection_reads = 20'000;  ///< read pairs sampled to detect the chemistry
-    std::size_t batch_size = 8192;           ///< read pairs per pipeline batch
+    std::size_t batch_size = 16384;          ///< read pairs per pipeline batch (16 Ki: 4% faster than 8 Ki on the bench, same output)
     /// Also write every read pair as a coordinate-sorted, indexed BAM here (see bam_output.hpp);
     /// empty = no BAM. Sorting spills to chunk files next to it beyond `bam_sort_memory` bytes.
     std::filesystem::path bam;
