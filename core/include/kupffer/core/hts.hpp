@@ -7,7 +7,6 @@
 #include <string>
 #include <string_view>
 
-#include <htslib/bgzf.h>
 #include <htslib/hts.h>
 #include <htslib/sam.h>
 
@@ -23,15 +22,11 @@ struct BamHeaderDeleter {
 struct BamRecordDeleter {
     void operator()(bam1_t* b) const noexcept { bam_destroy1(b); }
 };
-struct BgzfCloser {
-    void operator()(BGZF* f) const noexcept { bgzf_close(f); }
-};
 }  // namespace internal
 
 using HtsFilePtr = std::unique_ptr<htsFile, internal::HtsFileCloser>;
 using BamHeaderPtr = std::unique_ptr<sam_hdr_t, internal::BamHeaderDeleter>;
 using BamRecordPtr = std::unique_ptr<bam1_t, internal::BamRecordDeleter>;
-using BgzfPtr = std::unique_ptr<BGZF, internal::BgzfCloser>;
 
 /// Opens a file through HTSlib; throws IoError if it cannot.
 HtsFilePtr open_hts(const std::filesystem::path& path, const char* mode);
