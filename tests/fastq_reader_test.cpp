@@ -105,6 +105,23 @@ TEST(FastqReader, InvalidBaseNamesFileRecordAndBase) {
     }
 }
 
+TEST(FastqReader, BadBaseAnywhereInALongReadIsCaught) {
+    // The base check runs 16 bytes at a time plus a tail: every position of a 91-base read.
+    TempDir dir;
+    const std::string good(91, 'G');
+    for (std::size_t at : {std::size_t{0}, std::size_t{15}, std::size_t{16}, std::size_t{47}, std::size_t{80}, std::size_t{90}}) {
+        for (char bad : {'.', 'U', '-', '\0'}) {
+            std::string seq = good;
+            seq[at] = bad;
+            write_text_file(dir / "b.fq", "@ok\n" + good + "\n+\n" + std::string(91, 'F') + "\n@bad\n" + seq + "\n+\n" + std::string(91, 'F') + "\n");
+            FastqReader reader(dir / "b.fq");
+            FastqRecord rec;
+            ASSERT_TRUE(reader.next(rec));
+            EXPECT_THROW(reader.next(rec), InputError) << "bad base " << int(bad) << " at " << at;
+        }
+    }
+}
+
 TEST(FastqReader, FastaRecordsAreRejectedAndMateSuffixesDropped) {
     TempDir dir;
     write_text_file(dir / "a.fa", ">r1\nACGT\n");
