@@ -62,7 +62,7 @@ std::function<void()> add_map_command(CLI::App& app, std::string command_line) {
         for (const auto& s : samples)
             if (fs::exists(fs::path(args->out) / s.name) && !args->overwrite)
                 throw OptionError((fs::path(args->out) / s.name).string() + ": exists (use --overwrite)");
-        const auto index = align::Index::load(args->index);
+        const auto index = align::Index::load(args->index, std::nullopt, args->options.threads);
         fs::create_directories(args->out);
         std::printf("%-24s %-6s %12s %8s %8s %8s %9s\n", "sample", "chem", "read_pairs", "valid%", "corr%", "mapped%", "records");
         for (const auto& s : samples) {

@@ -56,8 +56,9 @@ public:
     /// Writes the index folder atomically (OptionError if it exists and overwrite is false).
     void save(const std::filesystem::path& folder, bool overwrite) const;
     /// Loads a saved index; InputError if it was written by an incompatible format version, or,
-    /// with `expected_fingerprint`, built from other inputs.
-    static Index load(const std::filesystem::path& folder, std::optional<std::uint64_t> expected_fingerprint = {});
+    /// with `expected_fingerprint`, built from other inputs. `threads` (0: all hardware threads)
+    /// read and check the large arrays in parallel; the loaded index is the same.
+    static Index load(const std::filesystem::path& folder, std::optional<std::uint64_t> expected_fingerprint = {}, int threads = 0);
 
     std::uint32_t k() const noexcept { return k_; }
     std::uint64_t fingerprint() const noexcept { return fingerprint_; }
