@@ -107,6 +107,25 @@ TEST(Index, RejectsAnIndexFromOtherInputsOrAnotherVersion) {
     EXPECT_THROW(Index::load(dir / "nowhere"), InputError);
 }
 
+TEST(Index, TruncatedBinaryIsAnErrorNamingIt) {
+    TempDir dir;
+    write_reference(dir);
+    Index::build(dir / "g.fa", dir / "g.gtf", {}).save(dir / "idx", false);
+    const auto size = fs::file_size(dir / "idx/kmers.bin");
+    for (const auto keep : {size - 1, size / 2, std::uintmax_t{30}})
+        for (int threads : {1, 2}) {
+            fs::remove_all(dir / "cut");
+            fs::copy(dir / "idx", dir / "cut");
+            fs::resize_file(dir / "cut/kmers.bin", keep);
+            try {
+                Index::load(dir / "cut", std::nullopt, threads);
+                ADD_FAILURE() << "loaded an index cut to " << keep << " bytes";
+            } catch (const InputError& e) {
+                EXPECT_NE(std::string(e.what()).find("kmers.bin"), std::string::npos) << e.what();
+            }
+        }
+}
+
 TEST(ReferenceFiles, MalformedGtfNamesFileAndLine) {
     TempDir dir;
     write_reference(dir, "c1\tt\texon\t600\t10\t.\t+\t.\tgene_id \"G4\"; transcript_id \"T4\";\n");
