@@ -127,22 +127,24 @@ TEST(RecordSpool, SpilledRunsMergeIntoTheCanonicalFile) {
         return std::string(std::istreambuf_iterator<char>(in), {});
     };
     for (std::size_t budget : {std::size_t{3}, std::size_t{64}, std::size_t{1000}, std::size_t{0}}) {
-        const auto out = dir / ("spool" + std::to_string(budget) + ".kpf");
-        RecordSpool spool(out, budget);
-        for (const auto& r : records) spool.add(r);
-        if (budget == 3 || budget == 64) {
-            EXPECT_GT(spool.runs(), 1U) << budget;
+        for (int threads : {1, 2, 3}) {
+            const auto out = dir / ("spool" + std::to_string(budget) + ".kpf");
+            RecordSpool spool(out, budget, threads);
+            for (const auto& r : records) spool.add(r);
+            if (budget == 3 || budget == 64) {
+                EXPECT_GT(spool.runs(), 1U) << budget;
+            }
+            std::uint64_t observed = 0;
+            const auto h = spool.finish(header, resolved, corrected, out, [&](const Record& r, const std::vector<std::uint32_t>& genes) {
+                observed += r.count;
+                EXPECT_EQ(genes, expected.eq_classes[r.eq_class]);
+            });
+            EXPECT_EQ(h.eq_classes, expected.eq_classes);
+            EXPECT_EQ(bytes(out), bytes(dir / "expected.kpf")) << "budget " << budget << ", threads " << threads;
+            std::uint64_t reads = 0;
+            for (const auto& r : expected.records) reads += r.count;
+            EXPECT_EQ(observed, reads);
         }
-        std::uint64_t observed = 0;
-        const auto h = spool.finish(header, resolved, corrected, out, [&](const Record& r, const std::vector<std::uint32_t>& genes) {
-            observed += r.count;
-            EXPECT_EQ(genes, expected.eq_classes[r.eq_class]);
-        });
-        EXPECT_EQ(h.eq_classes, expected.eq_classes);
-        EXPECT_EQ(bytes(out), bytes(dir / "expected.kpf")) << "budget " << budget;
-        std::uint64_t reads = 0;
-        for (const auto& r : expected.records) reads += r.count;
-        EXPECT_EQ(observed, reads);
     }
     for (const auto& e : std::filesystem::directory_iterator(dir.path()))
         EXPECT_EQ(e.path().string().find(".tmp"), std::string::npos) << e.path();

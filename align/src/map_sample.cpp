@@ -154,7 +154,7 @@ MapSampleResults map_sample(const SampleFastqs& sample, const Index& index, cons
     if (bc_length > 31) throw OptionError("chemistry " + chem->name + ": barcodes longer than 31 bases are not supported");
 
     RecordFile out;  // header: lengths, genes, classes as they come; the records go to the spool
-    RecordSpool spool(options.records, options.records.empty() ? 0 : options.max_records_in_memory);
+    RecordSpool spool(options.records, options.records.empty() ? 0 : options.max_records_in_memory, options.threads);
     out.barcode_length = bc_length;
     out.umi_length = chem->umi.length;
     out.gene_ids = index.gene_ids();

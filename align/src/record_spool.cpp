@@ -1,10 +1,11 @@
 #include "kupffer/align/record_spool.hpp"
 
+#include <unistd.h>
+
 #include <algorithm>
 #include <cerrno>
 #include <memory>
 #include <optional>
-#include <queue>
 
 #include "kupffer/core/errors.hpp"
 
@@ -67,7 +68,12 @@ private:
 
 }  // namespace
 
-RecordSpool::RecordSpool(fs::path prefix, std::size_t max_records) : prefix_(std::move(prefix)), max_records_(max_records) {
+RecordSpool::RecordSpool(fs::path prefix, std::size_t max_records, int threads)
+    : prefix_(std::move(prefix)),
+      max_records_(max_records),
+      threads_(threads),
+      part_records_(max_records ? std::max<std::size_t>(max_records / 16, 64) : std::size_t{1} << 16),
+      sample_stride_(std::clamp<std::size_t>(part_records_ / 8, 1, 1024)) {
     if (max_records_) buffer_.reserve(max_records_);
 }
 
@@ -121,6 +127,7 @@ void RecordSpool::spill(std::vector<Record>& records) {
     const auto first_pending = std::partition_point(records.begin(), records.end(), [](const Record& r) { return !(r.barcode & kPendingBarcode); });
     run.normal = static_cast<std::uint64_t>(first_pending - records.begin());
     run.pending = records.size() - run.normal;
+    for (std::uint64_t i = 0; i < run.normal; i += sample_stride_) run.samples.push_back(records[i].barcode);
     runs_.push_back(run);  // listed first, so the destructor removes a half-written run too
     FilePtr f = open_file(run.path, "wb");
     write_all(f.get(), run.path, records.data(), records.size());
@@ -132,12 +139,20 @@ RecordFile RecordSpool::finish(RecordFile header, const std::vector<std::uint64_
                                const fs::path& path,
                                const std::function<void(const Record&, const std::vector<std::uint32_t>&)>& observe) {
     settle();
-    sort_and_merge(buffer_);
-    // 1. Resolve waiting barcodes: the tails of the spilled runs and of the buffer, in chunks of
-    //    the budget; full chunks become runs of their own.
-    const auto first_pending = std::partition_point(buffer_.begin(), buffer_.end(), [](const Record& r) { return !(r.barcode & kPendingBarcode); });
+    // 1. The buffer: waiting records aside; the rest sorted in fixed pieces in parallel, each a
+    //    sorted source of its own for the merge.
+    const auto first_pending = std::partition(buffer_.begin(), buffer_.end(), [](const Record& r) { return !(r.barcode & kPendingBarcode); });
     std::vector<Record> waiting(first_pending, buffer_.end());
     buffer_.erase(first_pending, buffer_.end());
+    std::vector<std::vector<Record>> pieces((buffer_.size() + 4 * part_records_ - 1) / (4 * part_records_));
+    parallel_chunks(buffer_.size(), 4 * part_records_, threads_, [&](std::size_t i, std::size_t begin, std::size_t end) {
+        pieces[i].assign(buffer_.begin() + static_cast<std::ptrdiff_t>(begin), buffer_.begin() + static_cast<std::ptrdiff_t>(end));
+        sort_and_merge(pieces[i]);
+    });
+    std::vector<Record>().swap(buffer_);
+
+    // 2. Resolve waiting barcodes: the tails of the spilled runs and of the buffer, in chunks of
+    //    the budget; full chunks become runs of their own.
     std::vector<Record> chunk;
     const std::size_t spilled_runs = runs_.size();
     auto resolve = [&](const Record& r) {
@@ -161,58 +176,128 @@ RecordFile RecordSpool::finish(RecordFile header, const std::vector<std::uint64_
     for (const auto& r : waiting) resolve(r);
     std::vector<Record>().swap(waiting);
     sort_and_merge(chunk);
+    pieces.push_back(std::move(chunk));
 
-    // 2. Canonical class numbers: used classes ordered by their gene lists (equal lists merge).
+    // 3. Canonical class numbers: used classes ordered by their gene lists (equal lists merge).
     const auto new_id = renumber_classes(header.eq_classes, used_);
     header.records.clear();
 
-    // 3. k-way merge of every source, one (barcode, UMI) group at a time: renumbered, sorted and
-    //    merged within the group, which is where new class numbers can reorder records.
-    std::vector<std::unique_ptr<Source>> sources;
-    const std::size_t n_files = runs_.size();
-    const std::size_t per_run = std::max<std::size_t>(1024, (max_records_ ? max_records_ : 1 << 20) / std::max<std::size_t>(n_files, 1));
-    for (std::size_t i = 0; i < n_files; ++i)
-        sources.push_back(std::make_unique<Source>(runs_[i].path, 0, runs_[i].normal, per_run));  // pending tails were resolved above
-    sources.push_back(std::make_unique<Source>(buffer_.data(), buffer_.data() + buffer_.size()));
-    sources.push_back(std::make_unique<Source>(chunk.data(), chunk.data() + chunk.size()));
-    struct Head {
-        Record record;
-        std::size_t source;
-        bool operator>(const Head& o) const noexcept {
-            if (record.barcode != o.record.barcode) return record.barcode > o.record.barcode;
-            if (record.umi != o.record.umi) return record.umi > o.record.umi;
-            return source > o.source;
+    // 4. Every source (runs on disk, sorted pieces in memory) is cut at the same barcodes into
+    //    ranges of about part_records_ records; ranges merge in parallel and are written in order.
+    std::vector<FilePtr> files;
+    for (const auto& run : runs_) files.push_back(open_file(run.path, "rb"));
+    auto read_run = [&](std::size_t r, std::uint64_t first, std::uint64_t count, Record* into) {
+        auto* out = reinterpret_cast<char*>(into);
+        const auto bytes = static_cast<std::size_t>(count * sizeof(Record));
+        for (std::size_t at = 0; at < bytes;) {
+            const ssize_t got = pread(fileno(files[r].get()), out + at, bytes - at, static_cast<off_t>(first * sizeof(Record) + at));
+            if (got < 0 && errno == EINTR) continue;
+            if (got < 0) throw IoError(runs_[r].path.string(), "read", errno);
+            if (got == 0) throw InputError(runs_[r].path.string(), 0, "temporary record run ended early");
+            at += static_cast<std::size_t>(got);
         }
     };
-    std::priority_queue<Head, std::vector<Head>, std::greater<>> heads;
-    for (std::size_t i = 0; i < sources.size(); ++i)
-        if (Record r; sources[i]->next(r)) heads.push({r, i});
+    const std::size_t n_runs = runs_.size(), n_sources = n_runs + pieces.size();
+    auto size_of = [&](std::size_t s) -> std::uint64_t { return s < n_runs ? runs_[s].normal : pieces[s - n_runs].size(); };
+    auto by_barcode = [](const Record& r, std::uint64_t b) { return r.barcode < b; };
+    // Where barcode b starts in source s: its first record with a barcode >= b.
+    auto lower = [&](std::size_t s, std::uint64_t b) -> std::uint64_t {
+        if (s >= n_runs) {
+            const auto& v = pieces[s - n_runs];
+            return static_cast<std::uint64_t>(std::lower_bound(v.begin(), v.end(), b, by_barcode) - v.begin());
+        }
+        const Run& run = runs_[s];
+        const auto j = static_cast<std::uint64_t>(std::lower_bound(run.samples.begin(), run.samples.end(), b) - run.samples.begin());
+        if (j == 0) return 0;  // samples[j - 1] < b <= samples[j]: it starts in between
+        const std::uint64_t lo = (j - 1) * sample_stride_ + 1, hi = std::min<std::uint64_t>(j * sample_stride_, run.normal);
+        std::vector<Record> block(hi - lo);
+        read_run(s, lo, hi - lo, block.data());
+        return lo + static_cast<std::uint64_t>(std::lower_bound(block.begin(), block.end(), b, by_barcode) - block.begin());
+    };
+    // Cuts: every (part_records_ / stride)-th of the barcodes sampled every stride records.
+    std::vector<std::uint64_t> samples, cuts;
+    for (const auto& run : runs_) samples.insert(samples.end(), run.samples.begin(), run.samples.end());
+    for (const auto& v : pieces)
+        for (std::size_t i = 0; i < v.size(); i += sample_stride_) samples.push_back(v[i].barcode);
+    std::sort(samples.begin(), samples.end());
+    for (std::size_t i = part_records_ / sample_stride_; i < samples.size(); i += part_records_ / sample_stride_)
+        if (cuts.empty() || samples[i] > cuts.back()) cuts.push_back(samples[i]);
 
+    struct Range {
+        std::vector<std::uint64_t> begin, end;  // per source
+        std::vector<Record> records;
+    };
+    std::vector<std::uint64_t> reached(n_sources, 0);
+    std::size_t next_cut = 0;
     std::optional<RecordWriter> writer;
     if (!path.empty()) writer.emplace(path, header);
-    std::vector<Record> group;
-    while (!heads.empty()) {
-        const std::uint64_t barcode = heads.top().record.barcode, umi = heads.top().record.umi;
-        group.clear();
-        while (!heads.empty() && heads.top().record.barcode == barcode && heads.top().record.umi == umi) {
-            Head h = heads.top();
-            heads.pop();
-            h.record.eq_class = new_id[h.record.eq_class];
-            group.push_back(h.record);
-            if (Record r; sources[h.source]->next(r)) heads.push({r, h.source});
-        }
-        sort_and_merge(group);
-        for (const auto& r : group) {
-            if (observe) observe(r, header.eq_classes[r.eq_class]);
-            if (writer) writer->add(r);
-            else header.records.push_back(r);
-        }
-    }
+    auto by_molecule = [](const Record& a, const Record& b) { return a.barcode != b.barcode ? a.barcode < b.barcode : a.umi < b.umi; };
+    ordered_pipeline<Range>(
+        threads_, 2 * static_cast<std::size_t>(resolve_threads(threads_)),
+        [&]() -> std::optional<Range> {
+            if (next_cut > cuts.size()) return std::nullopt;
+            Range range;
+            range.begin = reached;
+            for (std::size_t s = 0; s < n_sources; ++s) reached[s] = next_cut < cuts.size() ? lower(s, cuts[next_cut]) : size_of(s);
+            range.end = reached;
+            ++next_cut;
+            return range;
+        },
+        [&](Range& range) {
+            // The sources' slices, merged pairwise by (barcode, UMI); then each molecule's records
+            // are renumbered, sorted and merged (new class numbers can reorder them).
+            std::vector<std::size_t> bounds{0};
+            for (std::size_t s = 0; s < n_sources; ++s) bounds.push_back(bounds.back() + (range.end[s] - range.begin[s]));
+            std::vector<Record> a(bounds.back()), b(bounds.back());
+            for (std::size_t s = 0; s < n_sources; ++s) {
+                const std::uint64_t n = range.end[s] - range.begin[s];
+                if (n == 0) continue;
+                if (s < n_runs) read_run(s, range.begin[s], n, a.data() + bounds[s]);
+                else std::copy_n(pieces[s - n_runs].data() + range.begin[s], n, a.data() + bounds[s]);
+            }
+            while (bounds.size() > 2) {
+                std::vector<std::size_t> merged{0};
+                for (std::size_t i = 0; i + 1 < bounds.size(); i += 2) {
+                    const Record *x = a.data() + bounds[i], *y = a.data() + bounds[i + 1];
+                    if (i + 2 < bounds.size()) {
+                        std::merge(x, y, y, static_cast<const Record*>(a.data() + bounds[i + 2]), b.data() + bounds[i], by_molecule);
+                        merged.push_back(bounds[i + 2]);
+                    } else {
+                        std::copy(x, y, b.data() + bounds[i]);
+                        merged.push_back(bounds[i + 1]);
+                    }
+                }
+                a.swap(b);
+                bounds.swap(merged);
+            }
+            std::vector<Record>().swap(b);
+            std::size_t out = 0;
+            for (std::size_t i = 0; i < a.size();) {
+                std::size_t j = i;
+                for (; j < a.size() && a[j].barcode == a[i].barcode && a[j].umi == a[i].umi; ++j) a[j].eq_class = new_id[a[j].eq_class];
+                std::sort(a.begin() + static_cast<std::ptrdiff_t>(i), a.begin() + static_cast<std::ptrdiff_t>(j));
+                for (std::size_t k = i; k < j; ++k) {
+                    if (k > i && !(a[out - 1] < a[k])) a[out - 1].count += a[k].count;
+                    else a[out++] = a[k];
+                }
+                i = j;
+            }
+            a.resize(out);
+            range.records = std::move(a);
+        },
+        [&](Range& range) {
+            for (const auto& r : range.records) {
+                if (observe) observe(r, header.eq_classes[r.eq_class]);
+                if (writer) writer->add(r);
+                else header.records.push_back(r);
+            }
+            std::vector<Record>().swap(range.records);
+        });
     if (writer) writer->commit();
+    files.clear();
     std::error_code ec;
     for (const auto& r : runs_) fs::remove(r.path, ec);
     runs_.clear();
-    buffer_.clear();
     return header;
 }
 

@@ -26,8 +26,9 @@ inline constexpr std::uint64_t kDroppedBarcode = ~std::uint64_t{0};
 
 class RecordSpool {
 public:
-    /// Runs go to `<prefix>.runN.tmp` once `max_records` are held (0: never spill).
-    RecordSpool(std::filesystem::path prefix, std::size_t max_records);
+    /// Runs go to `<prefix>.runN.tmp` once `max_records` are held (0: never spill). `threads`
+    /// (0: all hardware threads) sort and merge at the end; the records never depend on them.
+    RecordSpool(std::filesystem::path prefix, std::size_t max_records, int threads = 1);
     ~RecordSpool();
     RecordSpool(const RecordSpool&) = delete;
     RecordSpool& operator=(const RecordSpool&) = delete;
@@ -49,12 +50,16 @@ private:
     struct Run {
         std::filesystem::path path;
         std::uint64_t normal = 0, pending = 0;  ///< records with a real barcode, then waiting ones
+        std::vector<std::uint64_t> samples;    ///< barcodes of records 0, stride, 2 stride, ... < normal
     };
     void compact();
     void settle();  // waits for the background compaction; records it kept return to buffer_
     void spill(std::vector<Record>& records);
     std::filesystem::path prefix_;
     std::size_t max_records_;
+    int threads_;
+    std::size_t part_records_;   ///< records per barcode range of the final merge (about)
+    std::size_t sample_stride_;  ///< a run keeps every stride-th barcode to find ranges in it
     std::vector<Record> buffer_;
     std::vector<Record> compacting_;  ///< the previous full buffer, being sorted in the background
     BackgroundTask background_;
