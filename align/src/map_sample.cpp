@@ -408,17 +408,20 @@ MapSampleResults map_sample(const SampleFastqs& sample, const Index& index, cons
     const BarcodeCorrector corrector(*whitelist, std::move(exact_counts), options.correction);
     std::vector<std::uint64_t> resolved(pending.size(), kDroppedBarcode);
     std::vector<char> corrected(pending.size(), 0);
-    for (std::size_t i = 0; i < pending.size(); ++i) {
-        const auto& p = pending[i];
-        const BarcodeMatch match = corrector.correct({p.sequence.data(), p.length}, {p.quality.data(), p.length});
-        if (match.status == BarcodeStatus::Rejected) {
-            ++metrics.barcode_rejected;
-            continue;
+    std::vector<BarcodeStatus> outcome(pending.size(), BarcodeStatus::Rejected);
+    parallel_chunks(pending.size(), 1 << 14, threads, [&](std::size_t, std::size_t begin, std::size_t end) {
+        for (std::size_t i = begin; i < end; ++i) {  // each barcode on its own: any split gives the same
+            const auto& p = pending[i];
+            const BarcodeMatch match = corrector.correct({p.sequence.data(), p.length}, {p.quality.data(), p.length});
+            outcome[i] = match.status;
+            if (match.status == BarcodeStatus::Rejected) continue;
+            resolved[i] = whitelist->barcode(match.index);
+            corrected[i] = match.status == BarcodeStatus::Corrected;
         }
-        (match.status == BarcodeStatus::Exact ? metrics.barcode_exact : metrics.barcode_corrected)++;
-        resolved[i] = whitelist->barcode(match.index);
-        corrected[i] = match.status == BarcodeStatus::Corrected;
-    }
+    });
+    for (const auto st : outcome)
+        (st == BarcodeStatus::Rejected ? metrics.barcode_rejected
+                                       : st == BarcodeStatus::Exact ? metrics.barcode_exact : metrics.barcode_corrected)++;
     std::vector<PendingBarcode>().swap(pending);
     // Final records: resolved barcodes, canonical classes, sorted and merged; written or kept.
     // With a BAM, they also give each UMI's correction (UB) as count will collapse it.
