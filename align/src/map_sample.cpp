@@ -235,7 +235,9 @@ MapSampleResults map_sample(const SampleFastqs& sample, const Index& index, cons
                 }
             }
             if (!mapper) mapper = std::make_unique<Mapper>(index, options.mapping);
+            // Batch-local class numbers; one-gene classes (most reads) by hash, not by comparing lists.
             std::map<std::vector<std::uint32_t>, std::uint32_t> local;
+            std::unordered_map<std::uint32_t, std::uint32_t> local_single;
             SampleMetrics& m = batch.metrics;
             batch.lane_metrics.assign(sample.lanes.size(), LaneMetrics{});
             const std::string_view t1(batch.r1), t2(batch.r2);
@@ -350,10 +352,19 @@ MapSampleResults map_sample(const SampleFastqs& sample, const Index& index, cons
                 const MapResult& mapped = *result;
                 if (!mapped.mapped) continue;
                 ++lane.cdna_mapped;
-                auto [it, fresh] = local.try_emplace(mapped.genes, static_cast<std::uint32_t>(batch.classes.size()));
+                const auto next_class = static_cast<std::uint32_t>(batch.classes.size());
+                std::uint32_t class_id = next_class;
+                bool fresh = false;
+                if (mapped.genes.size() == 1) {
+                    const auto [it, added] = local_single.try_emplace(mapped.genes[0], next_class);
+                    class_id = it->second, fresh = added;
+                } else {
+                    const auto [it, added] = local.try_emplace(mapped.genes, next_class);
+                    class_id = it->second, fresh = added;
+                }
                 if (fresh) batch.classes.push_back(mapped.genes);
                 const std::uint64_t barcode = exact ? whitelist->barcode(*exact) : kPendingBarcode | (batch.pending.size() - 1);
-                batch.records.push_back({barcode, packed_umi, it->second,
+                batch.records.push_back({barcode, packed_umi, class_id,
                                          flags | static_cast<std::uint32_t>(mapped.status), 1, 0});
             }
             batch.r1 = {};
