@@ -3,6 +3,9 @@
 #include <gtest/gtest.h>
 
 #include <fstream>
+#include <memory>
+#include <string>
+#include <vector>
 
 #include "kupffer/core/errors.hpp"
 #include "kupffer/core/output_file.hpp"
@@ -182,4 +185,38 @@ TEST(FastqReader, TruncatedAndWrappedRecordsNameTheirRecord) {
     EXPECT_NE(error_of(fastq(2) + "@cut\nACGT\n").find("truncated record"), std::string::npos);
     EXPECT_NE(error_of(fastq(2) + "@wrapped\nACGT\nACGT\n+\nFFFFFFFF\n").find("multi-line"), std::string::npos);
     EXPECT_NE(error_of(fastq(2) + "no header\nACGT\n+\nFFFF\n").find("'@'"), std::string::npos);
+}
+
+TEST(FastqReader, HeldRecordsStayValidAcrossRefillsGrowthAndTheReadersEnd) {
+    // Records of several MiB (buffer refills), one longer than the buffer (growth), every other
+    // one held: held views must still read their own bytes after everything else has moved on.
+    TempDir dir;
+    std::string text;
+    std::vector<std::string> seqs;
+    for (int i = 0; i < 60000; ++i) {
+        std::string seq(i == 30000 ? (3 << 20) : 40 + i % 90, "ACGT"[i % 4]);
+        seq[i % seq.size()] = 'N';
+        text += "@r" + std::to_string(i) + "\n" + seq + "\n+\n" + std::string(seq.size(), static_cast<char>('!' + i % 40)) + "\n";
+        seqs.push_back(std::move(seq));
+    }
+    write_text_file(dir / "big.fastq.gz", text);
+    std::vector<std::shared_ptr<const char[]>> held;
+    std::vector<FastqRecord> kept;
+    {
+        FastqReader reader(dir / "big.fastq.gz");
+        FastqRecord rec;
+        for (int i = 0; reader.next(rec); ++i)
+            if (i % 2 == 0) {
+                reader.hold_buffer(held);
+                kept.push_back(rec);
+            }
+    }
+    EXPECT_GT(held.size(), 2U);
+    ASSERT_EQ(kept.size(), 30000U);
+    for (std::size_t k = 0; k < kept.size(); ++k) {
+        const std::size_t i = 2 * k;
+        ASSERT_EQ(kept[k].name, "r" + std::to_string(i));
+        ASSERT_EQ(kept[k].sequence, seqs[i]) << i;
+        ASSERT_EQ(kept[k].quality, std::string(seqs[i].size(), static_cast<char>('!' + i % 40))) << i;
+    }
 }

@@ -56,14 +56,10 @@ struct PendingBarcode {
 };
 
 struct Batch {
-    std::string r1;                      // R1 seq + qual of every pair, back to back
-    std::vector<std::uint32_t> r1_lengths;
-    std::string names;                   // R1 read names back to back, to check R2 against
-    std::vector<std::uint32_t> name_ends;
+    std::vector<FastqRecord> r1, r2;  // views into the reader buffers `held` keeps alive
+    std::vector<std::shared_ptr<const char[]>> held;
     std::vector<std::size_t> lanes;
-    bool last = false;                   // the R1 stream ended with this batch
-    std::string r2;                      // R2 seq + qual, filled by the second input stage
-    std::vector<std::uint32_t> r2_lengths;
+    bool last = false;  // the R1 stream ended with this batch
     std::vector<Record> records;
     std::vector<std::vector<std::uint32_t>> classes;  // batch-local equivalence classes
     std::vector<std::uint32_t> exact_hits;            // whitelist indices of exact barcodes
@@ -73,11 +69,7 @@ struct Batch {
     std::vector<LaneMetrics> lane_metrics;  // indexed by the sample's lane index
     std::vector<BamRecordPtr> bam;          // one per read pair, in input order (with --bam)
 
-    std::size_t size() const noexcept { return r1_lengths.size(); }
-    std::string_view name(std::size_t i) const noexcept {
-        const std::uint32_t begin = i == 0 ? 0 : name_ends[i - 1];
-        return std::string_view(names).substr(begin, name_ends[i] - begin);
-    }
+    std::size_t size() const noexcept { return r1.size(); }
 };
 
 /// Base-quality tallies, kept under the same names by a sample and by each of its lanes.
@@ -181,19 +173,16 @@ MapSampleResults map_sample(const SampleFastqs& sample, const Index& index, cons
             Batch batch;
             FastqRecord a;
             std::size_t lane = 0;
-            batch.r1.reserve(options.batch_size * 64);
-            batch.names.reserve(options.batch_size * 48);
+            batch.r1.reserve(options.batch_size);
+            batch.lanes.reserve(options.batch_size);
             while (batch.size() < options.batch_size) {
                 if (!r1_stream.next(a, lane)) {
                     done = batch.last = true;
                     break;
                 }
                 check_length(r1_stream.reader(), a.sequence, *chem, 0);
-                batch.r1 += a.sequence;
-                batch.r1 += a.quality;
-                batch.r1_lengths.push_back(static_cast<std::uint32_t>(a.sequence.size()));
-                batch.names += a.name;
-                batch.name_ends.push_back(static_cast<std::uint32_t>(batch.names.size()));
+                r1_stream.reader().hold_buffer(batch.held);
+                batch.r1.push_back(a);
                 batch.lanes.push_back(lane);
             }
             if (batch.size() == 0 && !batch.last) return std::nullopt;
@@ -202,28 +191,23 @@ MapSampleResults map_sample(const SampleFastqs& sample, const Index& index, cons
         [&](Batch& batch) {
             FastqRecord b;
             std::size_t lane = 0;
-            batch.r2.reserve(batch.size() * 200);
+            batch.r2.reserve(batch.size());
             for (std::size_t i = 0; i < batch.size(); ++i) {
                 const bool got = r2_stream.next(b, lane);
                 if (!got || lane != batch.lanes[i]) {
                     const auto& r2_path = sample.lanes[batch.lanes[i]].r2;
                     throw InputError(r2_path.string(), 0, "has fewer records than its R1 file (R1 and R2 out of step)");
                 }
-                if (b.name != batch.name(i))
+                if (b.name != batch.r1[i].name)
                     throw InputError(r2_stream.reader().path().string(), r2_stream.reader().record_number(),
-                                     "read name '" + std::string(b.name) + "' does not match R1's '" + std::string(batch.name(i)) +
+                                     "read name '" + std::string(b.name) + "' does not match R1's '" + std::string(batch.r1[i].name) +
                                          "' (R1 and R2 out of step)");
-                batch.r2 += b.sequence;
-                batch.r2 += b.quality;
-                batch.r2_lengths.push_back(static_cast<std::uint32_t>(b.sequence.size()));
+                r2_stream.reader().hold_buffer(batch.held);
+                batch.r2.push_back(b);
             }
             if (batch.last && r2_stream.next(b, lane))
                 throw InputError(r2_stream.reader().path().string(), r2_stream.reader().record_number(),
                                  "has more records than its R1 file (R1 and R2 out of step)");
-            if (!bam) {
-                std::string().swap(batch.names);
-                std::vector<std::uint32_t>().swap(batch.name_ends);
-            }
         },
         [&](Batch& batch) {
             std::unique_ptr<Mapper> mapper;
@@ -240,20 +224,18 @@ MapSampleResults map_sample(const SampleFastqs& sample, const Index& index, cons
             std::unordered_map<std::uint32_t, std::uint32_t> local_single;
             SampleMetrics& m = batch.metrics;
             batch.lane_metrics.assign(sample.lanes.size(), LaneMetrics{});
-            const std::string_view t1(batch.r1), t2(batch.r2);
-            std::size_t p1 = 0, p2 = 0;
             std::string bam_scratch;
             MapResult pair;                      // a paired-end read's combined result
             std::vector<std::uint32_t> common;
-            if (bam) batch.bam.reserve(batch.r1_lengths.size());
+            if (bam) batch.bam.reserve(batch.size());
             // Packed barcodes first, so whitelist lookups can be prefetched a few reads ahead.
             const std::size_t n = batch.size();
             std::vector<std::uint64_t> raws(n);
             std::vector<std::uint8_t> n_counts(n);
-            for (std::size_t i = 0, at = 0; i < n; at += 2 * batch.r1_lengths[i], ++i) {
+            for (std::size_t i = 0; i < n; ++i) {
                 std::uint64_t raw = 0;
                 std::uint8_t ns = 0;
-                for (char c : segment(t1.substr(at, batch.r1_lengths[i]), chem->barcode)) {
+                for (char c : segment(batch.r1[i].sequence, chem->barcode)) {
                     std::uint8_t code = dna::encode_base(c);
                     if (code == dna::kInvalid) ++ns, code = 0;
                     raw = (raw << 2) | code;
@@ -267,10 +249,8 @@ MapSampleResults map_sample(const SampleFastqs& sample, const Index& index, cons
                     if (i + kBucketAhead < n) whitelist->prefetch_bucket(raws[i + kBucketAhead]);
                     if (i + kEntriesAhead < n) whitelist->prefetch_entries(raws[i + kEntriesAhead]);
                 }
-                const auto r1 = t1.substr(p1, batch.r1_lengths[i]), q1 = t1.substr(p1 + batch.r1_lengths[i], batch.r1_lengths[i]);
-                const auto r2 = t2.substr(p2, batch.r2_lengths[i]), q2 = t2.substr(p2 + batch.r2_lengths[i], batch.r2_lengths[i]);
-                p1 += 2 * batch.r1_lengths[i];
-                p2 += 2 * batch.r2_lengths[i];
+                const auto r1 = batch.r1[i].sequence, q1 = batch.r1[i].quality;
+                const auto r2 = batch.r2[i].sequence, q2 = batch.r2[i].quality;
                 ++m.read_pairs;
                 const auto bc = segment(r1, chem->barcode), bq = segment(q1, chem->barcode);
                 const auto umi = segment(r1, chem->umi), uq = segment(q1, chem->umi);
@@ -291,7 +271,7 @@ MapSampleResults map_sample(const SampleFastqs& sample, const Index& index, cons
                     if (!bam) return;
                     BamRecordPtr rec = make_bam_record();
                     fill_bam_record(rec.get(), index,
-                                    {.name = batch.name(i), .cdna = cdna, .cdna_quality = cq, .barcode = bc, .barcode_quality = bq,
+                                    {.name = batch.r1[i].name, .cdna = cdna, .cdna_quality = cq, .barcode = bc, .barcode_quality = bq,
                                      .umi = umi, .umi_quality = uq, .umi_valid = umi_valid, .mapped = mapped,
                                      .mapped_reverse_complement = antisense, .corrected_barcode = corrected, .pending = pending_index},
                                     bam_scratch);
@@ -367,8 +347,9 @@ MapSampleResults map_sample(const SampleFastqs& sample, const Index& index, cons
                 batch.records.push_back({barcode, packed_umi, class_id,
                                          flags | static_cast<std::uint32_t>(mapped.status), 1, 0});
             }
-            batch.r1 = {};
+            batch.r1 = {};  // the FASTQ bytes go back as soon as the batch is mapped
             batch.r2 = {};
+            batch.held = {};
             std::lock_guard lock(pool_guard);
             pool.push_back(std::move(mapper));
         },

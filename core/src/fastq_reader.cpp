@@ -29,7 +29,10 @@ std::string_view trim_cr(std::string_view line) {
 }  // namespace
 
 FastqReader::FastqReader(std::filesystem::path path)
-    : path_(std::move(path)), input_(std::make_unique<DecompressedInput>(path_)), buffer_(kBufferBytes) {}
+    : path_(std::move(path)),
+      input_(std::make_unique<DecompressedInput>(path_)),
+      buffer_(std::make_shared_for_overwrite<char[]>(kBufferBytes)),
+      capacity_(kBufferBytes) {}
 
 FastqReader::~FastqReader() = default;
 
@@ -41,15 +44,23 @@ void FastqReader::fail(const std::string& what) const {
 bool FastqReader::fill() {
     if (eof_) return false;
     const std::size_t unread = end_ - begin_;
-    if (begin_ > 0) {
-        std::memmove(buffer_.data(), buffer_.data() + begin_, unread);
-        begin_ = 0;
-        end_ = unread;
+    // Records handed out stay valid while someone holds their buffer (hold_buffer): then the
+    // unread bytes move to a fresh buffer instead of to the front of this one. A record longer
+    // than the buffer doubles it.
+    const std::size_t capacity = unread == capacity_ ? 2 * capacity_ : capacity_;
+    if (buffer_.use_count() > 1 || capacity != capacity_) {
+        auto fresh = std::make_shared_for_overwrite<char[]>(capacity);
+        std::memcpy(fresh.get(), buffer_.get() + begin_, unread);
+        buffer_ = std::move(fresh);
+        capacity_ = capacity;
+    } else if (begin_ > 0) {
+        std::memmove(buffer_.get(), buffer_.get() + begin_, unread);
     }
-    if (end_ == buffer_.size()) buffer_.resize(buffer_.size() * 2);  // a record longer than the buffer
+    begin_ = 0;
+    end_ = unread;
     std::size_t n = 0;
     try {
-        n = input_->read(buffer_.data() + end_, buffer_.size() - end_);
+        n = input_->read(buffer_.get() + end_, capacity_ - end_);
     } catch (const InputError& e) {
         fail(e.message());
     }
@@ -73,10 +84,10 @@ bool FastqReader::next(FastqRecord& record) {
             scanned = 0;
         }
         while (lines < 4) {
-            const char* from = buffer_.data() + begin_ + scanned;
+            const char* from = buffer_.get() + begin_ + scanned;
             const auto* nl = static_cast<const char*>(std::memchr(from, '\n', end_ - begin_ - scanned));
             if (!nl) break;
-            line_end[lines++] = static_cast<std::size_t>(nl - (buffer_.data() + begin_));
+            line_end[lines++] = static_cast<std::size_t>(nl - (buffer_.get() + begin_));
             scanned = line_end[lines - 1] + 1;
         }
         if (lines == 4) break;
@@ -88,7 +99,7 @@ bool FastqReader::next(FastqRecord& record) {
             fail("truncated record (" + std::to_string(lines) + " of its 4 lines)");
         }
     }
-    char* base = buffer_.data() + begin_;
+    char* base = buffer_.get() + begin_;
     const std::string_view header = trim_cr({base, line_end[0]});
     std::string_view seq = trim_cr({base + line_end[0] + 1, line_end[1] - line_end[0] - 1});
     const std::string_view plus = trim_cr({base + line_end[1] + 1, line_end[2] - line_end[1] - 1});

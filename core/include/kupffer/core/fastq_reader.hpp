@@ -4,6 +4,7 @@
 // are cut from the decompressed bytes in place, without copying. Distinguishes end of file from
 // truncated or malformed input (bad bases, quality of the wrong length, FASTA records, wrapped
 // sequence lines, corrupt gzip), which raises InputError with the file and record number.
+// Records are views into the reader's buffer; hold_buffer() keeps them valid for longer.
 #include <cstdint>
 #include <filesystem>
 #include <memory>
@@ -29,6 +30,13 @@ public:
     FastqReader& operator=(const FastqReader&) = delete;
     /// Reads the next record into `record`; false at end of file.
     bool next(FastqRecord& record);
+    /// Keeps the buffer behind the record last returned alive in `holders` (appended unless it is
+    /// already the last one there): the record's views then stay valid while `holders` does, after
+    /// later calls to next() and after the reader is gone. Lets a batch of records travel without
+    /// copying their bytes.
+    void hold_buffer(std::vector<std::shared_ptr<const char[]>>& holders) const {
+        if (holders.empty() || holders.back().get() != buffer_.get()) holders.emplace_back(buffer_);
+    }
     /// 1-based number of the record last returned.
     std::uint64_t record_number() const noexcept { return records_; }
     const std::filesystem::path& path() const noexcept { return path_; }
@@ -39,7 +47,8 @@ private:
 
     std::filesystem::path path_;
     std::unique_ptr<DecompressedInput> input_;
-    std::vector<char> buffer_;
+    std::shared_ptr<char[]> buffer_;  // shared with holders of records read from it
+    std::size_t capacity_ = 0;
     std::size_t begin_ = 0, end_ = 0;  // unread bytes: buffer_[begin_, end_)
     bool eof_ = false;
     std::uint64_t records_ = 0;
