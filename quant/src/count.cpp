@@ -14,7 +14,7 @@ namespace kupffer::quant {
 
 using align::Record;
 
-std::size_t count_directional(std::vector<std::pair<std::uint64_t, std::uint32_t>> umis, std::uint32_t umi_length) {
+std::size_t count_directional(const std::vector<std::pair<std::uint64_t, std::uint32_t>>& umis, std::uint32_t umi_length) {
     return directional_clusters(umis, umi_length);
 }
 
@@ -166,20 +166,30 @@ void count_barcode(const align::RecordFile& file, const Record* begin, const Rec
         std::size_t j = i;
         while (j < molecules.size() && molecules[j].gene == molecules[i].gene) ++j;
         // Layers: each layer's UMIs collapse separately, so the layers sum to at most the total.
-        std::uint32_t by_status[3] = {0, 0, 0};
-        for (std::uint8_t s = 0; s < 3; ++s) {
+        // When all of a gene's molecules share one status (most genes), that layer's UMIs are the
+        // gene's UMIs: collapsed once.
+        const auto counted = [&](const Molecule& m) { return options.include_introns || m.status != 1; };
+        const auto collapse = [&](auto keep) {
             umis.clear();
             for (std::size_t k = i; k < j; ++k)
-                if (molecules[k].status == s) umis.emplace_back(molecules[k].umi, molecules[k].reads);
-            by_status[s] = static_cast<std::uint32_t>(
-                options.umi_method == UmiMethod::Exact ? umis.size() : count_directional(umis, file.umi_length));
+                if (keep(molecules[k])) umis.emplace_back(molecules[k].umi, molecules[k].reads);
+            return static_cast<std::uint32_t>(options.umi_method == UmiMethod::Exact ? umis.size() : count_directional(umis, file.umi_length));
+        };
+        const auto first = molecules.begin() + static_cast<std::ptrdiff_t>(i), last = molecules.begin() + static_cast<std::ptrdiff_t>(j);
+        const std::uint8_t status = molecules[i].status;
+        std::uint32_t by_status[3] = {0, 0, 0}, n = 0;
+        if (std::all_of(first, last, [&](const Molecule& m) { return m.status == status; })) {
+            by_status[status] = collapse([](const Molecule&) { return true; });
+            n = counted(molecules[i]) ? by_status[status] : 0;
+        } else {
+            for (std::uint8_t s = 0; s < 3; ++s) by_status[s] = collapse([&](const Molecule& m) { return m.status == s; });
+            n = collapse(counted);
         }
-        umis.clear();
         std::uint32_t gene_reads = 0;
-        for (std::size_t k = i; k < j; ++k)
-            if (options.include_introns || molecules[k].status != 1) umis.emplace_back(molecules[k].umi, molecules[k].reads), gene_reads += molecules[k].reads;
-        const auto n = static_cast<std::uint32_t>(options.umi_method == UmiMethod::Exact ? umis.size() : count_directional(umis, file.umi_length));
-        out.merged += umis.size() - n;
+        std::size_t counted_umis = 0;
+        for (auto m = first; m != last; ++m)
+            if (counted(*m)) gene_reads += m->reads, ++counted_umis;
+        out.merged += counted_umis - n;
         out.counted_reads += gene_reads;
         const std::uint32_t gene = molecules[i].gene;
         if (n) out.all.push_back({gene, 0, n});

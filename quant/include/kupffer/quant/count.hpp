@@ -57,6 +57,6 @@ CountResults count_molecules(align::RecordReader& reader, const CountOptions& op
 /// Directional UMI collapsing (UMI-tools; core/umi_clusters.hpp): UMIs sorted by read count (then
 /// value); a UMI is merged into the cluster of a neighbour one substitution away with count >= 2 x
 /// its count - 1. Returns the number of molecules. `umis` holds (packed UMI, reads), any order.
-std::size_t count_directional(std::vector<std::pair<std::uint64_t, std::uint32_t>> umis, std::uint32_t umi_length);
+std::size_t count_directional(const std::vector<std::pair<std::uint64_t, std::uint32_t>>& umis, std::uint32_t umi_length);
 
 }  // namespace kupffer::quant
