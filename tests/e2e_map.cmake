@@ -1,6 +1,6 @@
 # kupffer index + kupffer map on the fixture study through the CLI: every sample gets its records,
-# metrics and options; records are byte-identical with 1 and 2 threads (with and without --bam); an index from another
-# version is refused with a clear message and a non-zero exit.
+# metrics and options; records and count's outputs are byte-identical with 1 and 2 threads (with and without --bam);
+# an index from another version is refused with a clear message and a non-zero exit.
 file(REMOVE_RECURSE ${OUT})
 execute_process(COMMAND ${KUPFFER} index -g ${STUDY}/reference/genome.fa --gtf ${STUDY}/reference/genes.gtf -o ${OUT}/index
                 RESULT_VARIABLE rc)
@@ -43,12 +43,27 @@ foreach(s ${samples})
     message(FATAL_ERROR "${s}: valid barcodes ${valid}, mapping rate ${rate}")
   endif()
 endforeach()
-# kupffer count on the mapped samples: Cell Ranger's layout, and every called cell is in the raw matrix.
-execute_process(COMMAND ${KUPFFER} count -i ${OUT}/map_1 --velocity --emptydrops-iterations 2000 RESULT_VARIABLE rc OUTPUT_VARIABLE out)
-if(NOT rc EQUAL 0)
-  message(FATAL_ERROR "kupffer count failed with ${rc}")
-endif()
+# kupffer count on the mapped samples: Cell Ranger's layout, and every called cell is in the raw matrix;
+# with 1 and 2 threads every output file is byte-identical (MTX, HDF5 without timestamps, h5ad).
+foreach(threads 1 2)
+  execute_process(COMMAND ${KUPFFER} count -i ${OUT}/map_${threads} --velocity --emptydrops-iterations 2000 -t ${threads}
+                  RESULT_VARIABLE rc OUTPUT_VARIABLE out)
+  if(NOT rc EQUAL 0)
+    message(FATAL_ERROR "kupffer count failed with ${rc}")
+  endif()
+endforeach()
 message(STATUS "${out}")
+foreach(s ${samples})
+  file(GLOB_RECURSE outputs RELATIVE ${OUT}/map_1/${s} ${OUT}/map_1/${s}/*)
+  list(FILTER outputs EXCLUDE REGEX "options.json$")
+  foreach(f ${outputs})
+    file(SHA256 ${OUT}/map_1/${s}/${f} a)
+    file(SHA256 ${OUT}/map_2/${s}/${f} b)
+    if(NOT a STREQUAL b)
+      message(FATAL_ERROR "${s}/${f} differs between count with 1 and 2 threads")
+    endif()
+  endforeach()
+endforeach()
 foreach(s ${samples})
   foreach(f raw_feature_bc_matrix/matrix.mtx.gz raw_feature_bc_matrix/features.tsv.gz raw_feature_bc_matrix/barcodes.tsv.gz
             filtered_feature_bc_matrix/matrix.mtx.gz velocity/unspliced/matrix.mtx.gz metrics.json metrics_summary.csv)

@@ -31,6 +31,13 @@ Handle vlen_string_type(const File& file) {
     H5Tset_cset(type.get(), H5T_CSET_UTF8);
     return type;
 }
+/// A creation property list without object timestamps: HDF5 stamps every group and dataset with
+/// the time by default, so two runs on the same input would write different bytes.
+Handle untimed(const File& file, hid_t cls) {
+    Handle plist(check(H5Pcreate(cls), file, "property list"), H5Pclose);
+    if (H5Pset_obj_track_times(plist.get(), false) < 0) fail(file, "property list");
+    return plist;
+}
 std::vector<const char*> pointers(const std::vector<std::string>& values) {
     std::vector<const char*> p;
     for (const auto& v : values) p.push_back(v.c_str());
@@ -40,7 +47,10 @@ std::vector<const char*> pointers(const std::vector<std::string>& values) {
 
 File::File(const std::filesystem::path& path) : path_(path) {
     H5Eset_auto2(H5E_DEFAULT, nullptr, nullptr);  // errors are reported as exceptions instead
-    const hid_t id = H5Fcreate(path.c_str(), H5F_ACC_TRUNC, H5P_DEFAULT, H5P_DEFAULT);
+    const hid_t fcpl = H5Pcreate(H5P_FILE_CREATE);  // the root group without a timestamp too
+    if (fcpl >= 0) H5Pset_obj_track_times(fcpl, false);
+    const hid_t id = H5Fcreate(path.c_str(), H5F_ACC_TRUNC, fcpl >= 0 ? fcpl : H5P_DEFAULT, H5P_DEFAULT);
+    if (fcpl >= 0) H5Pclose(fcpl);
     if (id < 0) throw IoError(path.string(), "create HDF5 file", errno ? errno : EIO);
     file_ = Handle(id, H5Fclose);
 }
@@ -51,14 +61,14 @@ void File::close() {
 }
 
 Handle create_group(const File& file, hid_t parent, const std::string& name) {
-    return Handle(check(H5Gcreate2(parent, name.c_str(), H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT), file, "group " + name), H5Gclose);
+    return Handle(check(H5Gcreate2(parent, name.c_str(), H5P_DEFAULT, untimed(file, H5P_GROUP_CREATE).get(), H5P_DEFAULT), file, "group " + name), H5Gclose);
 }
 
 template <class T>
 void write_dataset(const File& file, hid_t parent, const std::string& name, const std::vector<T>& values) {
     const hsize_t dims[1] = {values.size()};
     Handle space(check(H5Screate_simple(1, dims, nullptr), file, name), H5Sclose);
-    Handle plist(check(H5Pcreate(H5P_DATASET_CREATE), file, name), H5Pclose);
+    Handle plist = untimed(file, H5P_DATASET_CREATE);
     if (!values.empty()) {
         const hsize_t chunk[1] = {std::min<hsize_t>(values.size(), 1 << 16)};
         H5Pset_chunk(plist.get(), 1, chunk);
@@ -81,7 +91,7 @@ void write_matrix(const File& file, hid_t parent, const std::string& name, std::
     if (values.size() != rows * cols) fail(file, name + " (shape does not match the values)");
     const hsize_t dims[2] = {rows, cols};
     Handle space(check(H5Screate_simple(2, dims, nullptr), file, name), H5Sclose);
-    Handle set(check(H5Dcreate2(parent, name.c_str(), H5T_NATIVE_DOUBLE, space.get(), H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT), file, name),
+    Handle set(check(H5Dcreate2(parent, name.c_str(), H5T_NATIVE_DOUBLE, space.get(), H5P_DEFAULT, untimed(file, H5P_DATASET_CREATE).get(), H5P_DEFAULT), file, name),
                H5Dclose);
     if (!values.empty() && H5Dwrite(set.get(), H5T_NATIVE_DOUBLE, H5S_ALL, H5S_ALL, H5P_DEFAULT, values.data()) < 0) fail(file, name);
 }
@@ -89,14 +99,14 @@ void write_matrix(const File& file, hid_t parent, const std::string& name, std::
 void write_scalar_string(const File& file, hid_t parent, const std::string& name, const std::string& value) {
     auto type = vlen_string_type(file);
     Handle space(check(H5Screate(H5S_SCALAR), file, name), H5Sclose);
-    Handle set(check(H5Dcreate2(parent, name.c_str(), type.get(), space.get(), H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT), file, name), H5Dclose);
+    Handle set(check(H5Dcreate2(parent, name.c_str(), type.get(), space.get(), H5P_DEFAULT, untimed(file, H5P_DATASET_CREATE).get(), H5P_DEFAULT), file, name), H5Dclose);
     const char* p = value.c_str();
     if (H5Dwrite(set.get(), type.get(), H5S_ALL, H5S_ALL, H5P_DEFAULT, &p) < 0) fail(file, name);
 }
 
 void write_scalar_double(const File& file, hid_t parent, const std::string& name, double value) {
     Handle space(check(H5Screate(H5S_SCALAR), file, name), H5Sclose);
-    Handle set(check(H5Dcreate2(parent, name.c_str(), H5T_NATIVE_DOUBLE, space.get(), H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT), file, name),
+    Handle set(check(H5Dcreate2(parent, name.c_str(), H5T_NATIVE_DOUBLE, space.get(), H5P_DEFAULT, untimed(file, H5P_DATASET_CREATE).get(), H5P_DEFAULT), file, name),
                H5Dclose);
     if (H5Dwrite(set.get(), H5T_NATIVE_DOUBLE, H5S_ALL, H5S_ALL, H5P_DEFAULT, &value) < 0) fail(file, name);
 }
@@ -124,7 +134,7 @@ void write_fixed_strings(const File& file, hid_t parent, const std::string& name
     H5Tset_strpad(type.get(), H5T_STR_NULLPAD);
     const hsize_t dims[1] = {values.size()};
     Handle space(check(H5Screate_simple(1, dims, nullptr), file, name), H5Sclose);
-    Handle set(check(H5Dcreate2(parent, name.c_str(), type.get(), space.get(), H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT), file, name), H5Dclose);
+    Handle set(check(H5Dcreate2(parent, name.c_str(), type.get(), space.get(), H5P_DEFAULT, untimed(file, H5P_DATASET_CREATE).get(), H5P_DEFAULT), file, name), H5Dclose);
     if (!values.empty() && H5Dwrite(set.get(), type.get(), H5S_ALL, H5S_ALL, H5P_DEFAULT, buffer.data()) < 0) fail(file, name);
 }
 
@@ -132,7 +142,7 @@ void write_vlen_strings(const File& file, hid_t parent, const std::string& name,
     auto type = vlen_string_type(file);
     const hsize_t dims[1] = {values.size()};
     Handle space(check(H5Screate_simple(1, dims, nullptr), file, name), H5Sclose);
-    Handle set(check(H5Dcreate2(parent, name.c_str(), type.get(), space.get(), H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT), file, name), H5Dclose);
+    Handle set(check(H5Dcreate2(parent, name.c_str(), type.get(), space.get(), H5P_DEFAULT, untimed(file, H5P_DATASET_CREATE).get(), H5P_DEFAULT), file, name), H5Dclose);
     auto p = pointers(values);
     if (!values.empty() && H5Dwrite(set.get(), type.get(), H5S_ALL, H5S_ALL, H5P_DEFAULT, p.data()) < 0) fail(file, name);
 }
