@@ -53,14 +53,14 @@ std::vector<std::uint64_t> reference_roots(const Umis& umis, std::uint32_t lengt
 
 TEST(DirectionalClusters, MatchesTheReferenceAtEverySizeAcrossBothNeighbourSearches) {
     // Short UMIs and skewed counts make dense one-substitution neighbourhoods with chains; sizes
-    // run from 2 to 600, across the switch from comparing all UMIs to looking up substitutions.
+    // run from 2 to 900, across the switch (512) from comparing all UMIs to a hash table.
     std::uint64_t x = 7;
     auto next = [&](std::uint64_t n) {
         x = x * 6364136223846793005ULL + 1442695040888963407ULL;
         return (x >> 33) % n;
     };
     for (std::uint32_t length : {5U, 6U, 12U}) {
-        for (std::size_t size : {2U, 3U, 17U, 64U, 127U, 128U, 129U, 200U, 600U}) {
+        for (std::size_t size : {2U, 3U, 17U, 64U, 200U, 511U, 512U, 513U, 900U}) {
             std::set<std::uint64_t> seen;
             Umis umis;
             const std::uint64_t space = std::uint64_t{1} << (2 * length);

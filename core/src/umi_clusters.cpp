@@ -16,9 +16,43 @@ bool one_base_apart(std::uint64_t a, std::uint64_t b) noexcept {
 }
 
 /// Up to this many UMIs, a node's neighbours are found by comparing it with every UMI (n compares
-/// of a few instructions each) rather than by looking up its 3 x length substitutions (each a
-/// binary search): most genes of a cell have a handful of UMIs.
-constexpr std::size_t kCompareAll = 128;
+/// of a few instructions each) rather than by looking up its 3 x length substitutions in a hash
+/// table. Measured on the bench's records (count, 2 threads): 16 -> 1.2 s, 128 -> 0.95 s,
+/// 512 -> 0.85 s, 1024 -> 0.85 s; the quadratic side stays bounded for the rare huge gene.
+constexpr std::size_t kCompareAll = 512;
+
+/// The input index of each UMI by value: open addressing, linear probing, at most half full.
+class UmiTable {
+public:
+    void build(const std::vector<std::pair<std::uint64_t, std::uint32_t>>& umis) {
+        shift_ = 64;
+        std::size_t slots = 1;
+        while (slots < 2 * umis.size()) slots *= 2, --shift_;
+        keys_.resize(slots);
+        index_.assign(slots, kNone);
+        for (std::uint32_t i = 0; i < umis.size(); ++i) {
+            std::size_t at = home(umis[i].first);
+            while (index_[at] != kNone) at = (at + 1) & (slots - 1);
+            keys_[at] = umis[i].first;
+            index_[at] = i;
+        }
+    }
+    /// Input index of `umi`, or kNone.
+    std::uint32_t find(std::uint64_t umi) const noexcept {
+        for (std::size_t at = home(umi);; at = (at + 1) & (index_.size() - 1)) {
+            if (index_[at] == kNone || keys_[at] == umi) return index_[at];
+        }
+    }
+    static constexpr std::uint32_t kNone = ~std::uint32_t{0};
+
+private:
+    std::size_t home(std::uint64_t umi) const noexcept {
+        return shift_ == 64 ? 0 : static_cast<std::size_t>((umi * 0x9E3779B97F4A7C15ULL) >> shift_);
+    }
+    std::vector<std::uint64_t> keys_;
+    std::vector<std::uint32_t> index_;
+    int shift_ = 64;
+};
 
 }  // namespace
 
@@ -32,7 +66,7 @@ std::size_t directional_clusters(const std::vector<std::pair<std::uint64_t, std:
     // Scratch reused by the thread's next call (count calls this for every gene of every cell).
     thread_local std::vector<std::uint32_t> order, stack;
     thread_local std::vector<char> taken;
-    thread_local std::vector<std::pair<std::uint64_t, std::uint32_t>> by_value;  // (umi, input index)
+    thread_local UmiTable by_value;
     const auto n = static_cast<std::uint32_t>(umis.size());
     // Rank: most reads first, then by value.
     order.resize(n);
@@ -41,11 +75,7 @@ std::size_t directional_clusters(const std::vector<std::pair<std::uint64_t, std:
         return umis[a].second != umis[b].second ? umis[a].second > umis[b].second : umis[a].first < umis[b].first;
     });
     const bool compare_all = n <= kCompareAll;
-    if (!compare_all) {
-        by_value.resize(n);
-        for (std::uint32_t i = 0; i < n; ++i) by_value[i] = {umis[i].first, i};
-        std::sort(by_value.begin(), by_value.end());
-    }
+    if (!compare_all) by_value.build(umis);
     taken.assign(n, 0);
     // A cluster is every UMI reachable from its root through untaken UMIs, each step to a UMI one
     // base away with count <= (count + 1) / 2: the same set whatever order neighbours are visited.
@@ -75,8 +105,7 @@ std::size_t directional_clusters(const std::vector<std::pair<std::uint64_t, std:
                 for (std::uint64_t alt = 0; alt < 4; ++alt) {
                     const std::uint64_t neighbour = (value & ~(std::uint64_t{3} << shift)) | (alt << shift);
                     if (neighbour == value) continue;
-                    auto it = std::lower_bound(by_value.begin(), by_value.end(), std::pair{neighbour, std::uint32_t{0}});
-                    if (it != by_value.end() && it->first == neighbour) visit(it->second, reads);
+                    if (const std::uint32_t other = by_value.find(neighbour); other != UmiTable::kNone) visit(other, reads);
                 }
             }
         }
