@@ -6,6 +6,7 @@
 #include <cerrno>
 #include <memory>
 #include <optional>
+#include <span>
 
 #include "kupffer/core/errors.hpp"
 
@@ -144,12 +145,12 @@ RecordFile RecordSpool::finish(RecordFile header, const std::vector<std::uint64_
     const auto first_pending = std::partition(buffer_.begin(), buffer_.end(), [](const Record& r) { return !(r.barcode & kPendingBarcode); });
     std::vector<Record> waiting(first_pending, buffer_.end());
     buffer_.erase(first_pending, buffer_.end());
-    std::vector<std::vector<Record>> pieces((buffer_.size() + 4 * part_records_ - 1) / (4 * part_records_));
+    //    (Sorted in place: equal keys merge later, with the rest of their molecule.)
+    std::vector<std::span<const Record>> pieces((buffer_.size() + 4 * part_records_ - 1) / (4 * part_records_));
     parallel_chunks(buffer_.size(), 4 * part_records_, threads_, [&](std::size_t i, std::size_t begin, std::size_t end) {
-        pieces[i].assign(buffer_.begin() + static_cast<std::ptrdiff_t>(begin), buffer_.begin() + static_cast<std::ptrdiff_t>(end));
-        sort_and_merge(pieces[i]);
+        std::sort(buffer_.begin() + static_cast<std::ptrdiff_t>(begin), buffer_.begin() + static_cast<std::ptrdiff_t>(end));
+        pieces[i] = std::span<const Record>(buffer_.data() + begin, end - begin);
     });
-    std::vector<Record>().swap(buffer_);
 
     // 2. Resolve waiting barcodes: the tails of the spilled runs and of the buffer, in chunks of
     //    the budget; full chunks become runs of their own.
@@ -176,7 +177,7 @@ RecordFile RecordSpool::finish(RecordFile header, const std::vector<std::uint64_
     for (const auto& r : waiting) resolve(r);
     std::vector<Record>().swap(waiting);
     sort_and_merge(chunk);
-    pieces.push_back(std::move(chunk));
+    pieces.emplace_back(chunk);
 
     // 3. Canonical class numbers: used classes ordered by their gene lists (equal lists merge).
     const auto new_id = renumber_classes(header.eq_classes, used_);
@@ -232,8 +233,10 @@ RecordFile RecordSpool::finish(RecordFile header, const std::vector<std::uint64_
     std::optional<RecordWriter> writer;
     if (!path.empty()) writer.emplace(path, header);
     auto by_molecule = [](const Record& a, const Record& b) { return a.barcode != b.barcode ? a.barcode < b.barcode : a.umi < b.umi; };
+    // Ranges in flight: two per thread, at most 8, so memory stays near budget / 2 however many
+    // threads there are.
     ordered_pipeline<Range>(
-        threads_, 2 * static_cast<std::size_t>(resolve_threads(threads_)),
+        threads_, std::min<std::size_t>(8, 2 * static_cast<std::size_t>(resolve_threads(threads_))),
         [&]() -> std::optional<Range> {
             if (next_cut > cuts.size()) return std::nullopt;
             Range range;
@@ -295,6 +298,7 @@ RecordFile RecordSpool::finish(RecordFile header, const std::vector<std::uint64_
         });
     if (writer) writer->commit();
     files.clear();
+    std::vector<Record>().swap(buffer_);
     std::error_code ec;
     for (const auto& r : runs_) fs::remove(r.path, ec);
     runs_.clear();

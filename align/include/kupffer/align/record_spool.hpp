@@ -2,11 +2,12 @@
 // The records of one sample on their way from mapping to records.kpf, in bounded memory. Records
 // arrive in input order; beyond a budget they are sorted, merged and spilled as runs to temporary
 // files. At the end, records whose barcode waited for correction are resolved (in budget-sized
-// chunks, themselves spilled), equivalence classes are renumbered canonically, and a k-way merge
-// streams the canonical records (exactly what canonicalize() makes of the same records) to the
-// record file. A full buffer is sorted and spilled in the background (BackgroundTask) while the
-// next one fills, so the caller's pipeline does not stall behind the sort. Memory is twice the
-// budget plus a small read buffer per run, however large the run.
+// chunks, themselves spilled), equivalence classes are renumbered canonically, and all sources are
+// cut at the same barcodes into ranges that merge in parallel and stream, in order, the canonical
+// records (exactly what canonicalize() makes of the same records) to the record file. A full
+// buffer is sorted and spilled in the background (BackgroundTask) while the next one fills, so the
+// caller's pipeline does not stall behind the sort. Memory is about twice the budget, however
+// large the run and however many threads.
 #include <cstdint>
 #include <cstdio>
 #include <filesystem>
