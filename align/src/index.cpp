@@ -1,6 +1,5 @@
 #include "kupffer/align/index.hpp"
 
-#include <unistd.h>
 #include <zlib.h>
 
 #include <algorithm>
@@ -16,6 +15,7 @@
 #include "kupffer/core/errors.hpp"
 #include "kupffer/core/output_file.hpp"
 #include "kupffer/core/parallel.hpp"
+#include "kupffer/core/read_at.hpp"
 
 namespace kupffer::align {
 
@@ -81,13 +81,7 @@ void read_array(std::FILE* f, const fs::path& path, std::vector<T, A>& v, int th
     if (start < 0) throw IoError(path.string(), "read", errno);
     char* into = reinterpret_cast<char*>(v.data());
     parallel_chunks(bytes, kPiece, bytes > kPiece ? threads : 1, [&](std::size_t, std::size_t begin, std::size_t end) {
-        for (std::size_t at = begin; at < end;) {
-            const ssize_t got = pread(fileno(f), into + at, end - at, start + static_cast<off_t>(at));
-            if (got < 0 && errno == EINTR) continue;
-            if (got < 0) throw IoError(path.string(), "read", errno);
-            if (got == 0) throw InputError(path.string(), 0, "truncated index file");
-            at += static_cast<std::size_t>(got);
-        }
+        read_at(fileno(f), path, into + begin, end - begin, static_cast<std::uint64_t>(start) + begin, "truncated index file");
     });
     if (fseeko(f, start + static_cast<off_t>(bytes), SEEK_SET) != 0) throw IoError(path.string(), "read", errno);
 }

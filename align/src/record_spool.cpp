@@ -1,7 +1,5 @@
 #include "kupffer/align/record_spool.hpp"
 
-#include <unistd.h>
-
 #include <algorithm>
 #include <cerrno>
 #include <memory>
@@ -9,6 +7,7 @@
 #include <span>
 
 #include "kupffer/core/errors.hpp"
+#include "kupffer/core/read_at.hpp"
 
 namespace kupffer::align {
 
@@ -188,15 +187,8 @@ RecordFile RecordSpool::finish(RecordFile header, const std::vector<std::uint64_
     std::vector<FilePtr> files;
     for (const auto& run : runs_) files.push_back(open_file(run.path, "rb"));
     auto read_run = [&](std::size_t r, std::uint64_t first, std::uint64_t count, Record* into) {
-        auto* out = reinterpret_cast<char*>(into);
-        const auto bytes = static_cast<std::size_t>(count * sizeof(Record));
-        for (std::size_t at = 0; at < bytes;) {
-            const ssize_t got = pread(fileno(files[r].get()), out + at, bytes - at, static_cast<off_t>(first * sizeof(Record) + at));
-            if (got < 0 && errno == EINTR) continue;
-            if (got < 0) throw IoError(runs_[r].path.string(), "read", errno);
-            if (got == 0) throw InputError(runs_[r].path.string(), 0, "temporary record run ended early");
-            at += static_cast<std::size_t>(got);
-        }
+        read_at(fileno(files[r].get()), runs_[r].path, into, static_cast<std::size_t>(count * sizeof(Record)), first * sizeof(Record),
+                "temporary record run ended early");
     };
     const std::size_t n_runs = runs_.size(), n_sources = n_runs + pieces.size();
     auto size_of = [&](std::size_t s) -> std::uint64_t { return s < n_runs ? runs_[s].normal : pieces[s - n_runs].size(); };
@@ -233,8 +225,8 @@ RecordFile RecordSpool::finish(RecordFile header, const std::vector<std::uint64_
     std::optional<RecordWriter> writer;
     if (!path.empty()) writer.emplace(path, header);
     auto by_molecule = [](const Record& a, const Record& b) { return a.barcode != b.barcode ? a.barcode < b.barcode : a.umi < b.umi; };
-    // Ranges in flight: two per thread, at most 8, so memory stays near budget / 2 however many
-    // threads there are.
+    // Ranges in flight: two per thread, at most 8 (each holds two copies of ~budget/16 records),
+    // so memory stays within about the budget however many threads there are.
     ordered_pipeline<Range>(
         threads_, std::min<std::size_t>(8, 2 * static_cast<std::size_t>(resolve_threads(threads_))),
         [&]() -> std::optional<Range> {
