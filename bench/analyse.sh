@@ -42,9 +42,9 @@ panel_args=()
 if [ "$per_sample" = mouse10k ]; then
   # The hepatic panels with mouse gene symbols (Cd14 for CD14), used by both tools.
   ./build/kupffer analyse -s "$out/study/samplesheet.csv" -i "$out/study/counts" -o "$out/panels_run" -t "$threads" 2>/dev/null
-  /usr/bin/python3 - "$out/panels_run/analysis_options.json" >"$out/mouse_panels.tsv" <<'PY'
+  /usr/bin/python3 - "$out/panels_run/kupffer_analyse.json" >"$out/mouse_panels.tsv" <<'PY'
 import json, sys
-for t, genes in json.load(open(sys.argv[1]))["panels"].items():
+for t, genes in json.load(open(sys.argv[1]))["options"]["panels"].items():
     print(f"{t}\t{','.join(g[:1] + g[1:].lower() for g in genes)}")
 PY
   panel_args=(--panels "$out/mouse_panels.tsv")
@@ -80,9 +80,9 @@ x <- AddModuleScore(x, features = features, name = "panel", seed = 1, ctrl = min
 cat(sprintf("seurat: %d cells, %d clusters, %d marker rows\n", ncol(x), length(levels(Idents(x))), nrow(markers)))
 RS
 # The built-in panels as a file Seurat can read.
-/usr/bin/python3 - "$out/kupffer/analysis_options.json" >"$out/panels.tsv" <<'PY'
+/usr/bin/python3 - "$out/kupffer/kupffer_analyse.json" >"$out/panels.tsv" <<'PY'
 import json, sys
-for t, genes in json.load(open(sys.argv[1]))["panels"].items():
+for t, genes in json.load(open(sys.argv[1]))["options"]["panels"].items():
     print(f"{t}\t{','.join(genes)}")
 PY
 seurat_limit=()

@@ -31,6 +31,13 @@ Whitelist::Whitelist(std::vector<std::uint64_t> barcodes, std::uint32_t length) 
     bucket_.back() = static_cast<std::uint32_t>(sorted_.size());
 }
 
+const Whitelist& WhitelistCache::get(const std::filesystem::path& path) {
+    std::lock_guard lock(mutex_);
+    auto& slot = loaded_[path];
+    if (!slot) slot = std::make_unique<Whitelist>(Whitelist::load(path));
+    return *slot;
+}
+
 Whitelist Whitelist::load(const std::filesystem::path& path) {
     TextReader reader(path);
     std::string line;

@@ -10,7 +10,7 @@ namespace kupffer::align::internal {
 namespace fs = std::filesystem;
 
 Detection detect_chemistry(const SampleFastqs& sample, const Index& index, const MapSampleOptions& options,
-                           std::map<fs::path, Whitelist>& whitelists) {
+                           WhitelistCache& whitelists) {
     // A sample of pairs from the start of the first lane.
     std::vector<std::string> r1s, r2s;
     {
@@ -48,13 +48,12 @@ Detection detect_chemistry(const SampleFastqs& sample, const Index& index, const
         ChemistryCandidate c{chem.name, r1_length >= need, -1, sense_rate, antisense_rate};
         if (c.fits) {
             if (auto wl_path = whitelist_for(options.whitelist, chem)) {
-                auto it = whitelists.find(*wl_path);
-                if (it == whitelists.end()) it = whitelists.emplace(*wl_path, Whitelist::load(*wl_path)).first;
+                const Whitelist& wl = whitelists.get(*wl_path);
                 std::size_t hits = 0;
                 for (const auto& r : r1s) {
                     auto bc = segment(r, chem.barcode);
-                    auto packed = bc.size() == it->second.length() ? dna::pack(bc) : std::nullopt;
-                    hits += packed && it->second.find(*packed);
+                    auto packed = bc.size() == wl.length() ? dna::pack(bc) : std::nullopt;
+                    hits += packed && wl.find(*packed);
                 }
                 c.whitelist_rate = static_cast<double>(hits) / static_cast<double>(r1s.size());
             }

@@ -69,6 +69,6 @@ struct Detection {
 /// (MapSampleOptions::detection_reads); InputError listing every candidate if none does.
 /// Whitelists loaded on the way are kept in `whitelists` for the main pass.
 Detection detect_chemistry(const SampleFastqs& sample, const Index& index, const MapSampleOptions& options,
-                           std::map<std::filesystem::path, Whitelist>& whitelists);
+                           WhitelistCache& whitelists);
 
 }  // namespace kupffer::align::internal

@@ -5,6 +5,7 @@
 #include <regex>
 
 #include "kupffer/core/errors.hpp"
+#include "kupffer/core/output_file.hpp"
 
 namespace kupffer::align {
 
@@ -39,6 +40,7 @@ std::vector<SampleFastqs> discover_fastqs(const fs::path& folder, const std::vec
         if (auto it = seen.find(path.filename().string()); it != seen.end())
             throw InputError(path.string(), 0, "the same FASTQ name also appears as " + it->second.string());
         seen[path.filename().string()] = path;
+        if (auto problem = sample_name_problem(name.sample)) throw InputError(path.string(), 0, *problem);
         auto& sample = samples[name.sample];
         sample.name = name.sample;
         sample.number = name.number;
@@ -71,6 +73,7 @@ SampleFastqs sample_from_files(const std::string& name, const std::vector<fs::pa
         throw OptionError("sample '" + name + "': " + std::to_string(r1.size()) + " R1 files but " +
                           std::to_string(r2.size()) + " R2 files");
     if (r1.empty()) throw OptionError("sample '" + name + "': no FASTQ files given");
+    if (auto problem = sample_name_problem(name)) throw OptionError("sample '" + name + "': " + *problem);
     SampleFastqs s;
     s.name = name;
     for (std::size_t i = 0; i < r1.size(); ++i) {

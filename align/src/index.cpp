@@ -230,7 +230,7 @@ std::span<const Posting> Index::find(std::uint64_t kmer) const noexcept {
     }
 }
 
-void Index::save(const fs::path& folder, bool overwrite) const {
+void Index::save(const fs::path& folder, bool overwrite, const std::function<void(const fs::path&)>& before_commit) const {
     StagingDirectory staging(folder, overwrite);
     nlohmann::json meta = {{"software", "kupffer"},       {"format_version", kIndexFormatVersion},
                            {"k", k_},                     {"fingerprint", fingerprint_},
@@ -259,6 +259,7 @@ void Index::save(const fs::path& folder, bool overwrite) const {
     write_array(bin, layout_heads);
     write_array(bin, blocks);
     bin.commit();
+    if (before_commit) before_commit(staging.staging());
     staging.commit();
 }
 

@@ -103,7 +103,8 @@ MapSampleResults map_sample(const SampleFastqs& sample, const Index& index, cons
     if (sample.lanes.empty()) throw OptionError("sample " + sample.name + " has no FASTQ files");
     if (!options.whitelist.empty() && !fs::exists(options.whitelist))
         throw OptionError(options.whitelist.string() + ": whitelist not found");
-    std::map<fs::path, Whitelist> whitelists;
+    const auto whitelist_cache = options.whitelists ? options.whitelists : std::make_shared<WhitelistCache>();
+    WhitelistCache& whitelists = *whitelist_cache;
     MapSampleResults results;
     SampleMetrics& metrics = results.metrics;
     metrics.sample = sample.name;
@@ -133,9 +134,7 @@ MapSampleResults map_sample(const SampleFastqs& sample, const Index& index, cons
     if (!options.whitelist.empty() && !wl_path)
         throw OptionError(options.whitelist.string() + ": no whitelist for chemistry " + chem->name + " (" + chem->whitelist + ".txt[.gz])");
     if (wl_path) {
-        auto it = whitelists.find(*wl_path);
-        if (it == whitelists.end()) it = whitelists.emplace(*wl_path, Whitelist::load(*wl_path)).first;
-        whitelist = &it->second;
+        whitelist = &whitelists.get(*wl_path);
         if (whitelist->length() != chem->barcode.length)
             throw OptionError(wl_path->string() + ": barcodes of " + std::to_string(whitelist->length()) + " bases, but chemistry " +
                               chem->name + " has " + std::to_string(chem->barcode.length));
@@ -380,6 +379,7 @@ MapSampleResults map_sample(const SampleFastqs& sample, const Index& index, cons
                 add(metrics.lanes[l], batch.lane_metrics[l]);
                 add_qualities(metrics, batch.lane_metrics[l]);  // the sample's base qualities are its lanes'
             }
+            if (options.on_progress) options.on_progress(metrics.read_pairs);
         });
 
     // Resolve the waiting barcodes now that the run's barcode abundances are known.

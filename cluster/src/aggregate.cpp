@@ -5,6 +5,7 @@
 
 #include "kupffer/core/errors.hpp"
 #include "kupffer/core/matrix_market.hpp"
+#include "kupffer/core/output_file.hpp"
 #include "kupffer/core/text_reader.hpp"
 
 namespace kupffer::cluster {
@@ -22,6 +23,8 @@ Samplesheet read_samplesheet(const fs::path& path) {
     Samplesheet sheet;
     std::string line;
     if (!reader.next_line(line)) throw InputError(path.string(), 1, "empty samplesheet");
+    if (line.rfind("\xEF\xBB\xBF", 0) == 0) line.erase(0, 3);  // a UTF-8 byte-order mark (Excel's CSV)
+    if (!line.empty() && line.back() == '\r') line.pop_back();
     for (auto f : split(line, ',')) sheet.columns.emplace_back(f);
     for (const char* required : {"sample", "group", "timepoint", "animal"})
         if (std::find(sheet.columns.begin(), sheet.columns.end(), required) == sheet.columns.end())
@@ -30,6 +33,7 @@ Samplesheet read_samplesheet(const fs::path& path) {
     const std::size_t sample_col = sheet.column("sample");
     std::set<std::string> seen;
     while (reader.next_line(line)) {
+        if (!line.empty() && line.back() == '\r') line.pop_back();  // Windows line endings
         if (line.empty()) continue;
         std::vector<std::string> row;
         for (auto f : split(line, ',')) row.emplace_back(f);
@@ -37,7 +41,11 @@ Samplesheet read_samplesheet(const fs::path& path) {
             throw InputError(path.string(), reader.line_number(),
                              std::to_string(row.size()) + " fields; the header has " + std::to_string(sheet.columns.size()));
         const std::string& name = row[sample_col];
-        if (name.empty()) throw InputError(path.string(), reader.line_number(), "empty sample name");
+        if (auto problem = sample_name_problem(name)) throw InputError(path.string(), reader.line_number(), *problem);
+        for (const char* required : {"group", "timepoint", "animal"})
+            if (row[sheet.column(required)].empty())
+                throw InputError(path.string(), reader.line_number(),
+                                 "sample '" + name + "' has an empty " + required + " (every sample needs its group, timepoint and animal)");
         if (!seen.insert(name).second) throw InputError(path.string(), reader.line_number(), "sample '" + name + "' listed twice");
         sheet.rows.push_back(std::move(row));
     }

@@ -81,10 +81,23 @@ AnalysisOptions default_analysis_options() {
     return o;
 }
 
+SizeFactorMethod parse_size_factor_method(const std::string& name) {
+    if (name == "library") return SizeFactorMethod::Library;
+    if (name == "pooled") return SizeFactorMethod::Pooled;
+    throw OptionError("size factors must be library or pooled, not '" + name + "'");
+}
+
+HvgMethod parse_hvg_method(const std::string& name) {
+    if (name == "modelgenevar") return HvgMethod::ModelGeneVar;
+    if (name == "vst") return HvgMethod::Vst;
+    throw OptionError("the HVG method must be modelgenevar or vst, not '" + name + "'");
+}
+
+const char* to_string(SizeFactorMethod method) { return method == SizeFactorMethod::Pooled ? "pooled" : "library"; }
+const char* to_string(HvgMethod method) { return method == HvgMethod::Vst ? "vst" : "modelgenevar"; }
+
 AnalysisResults analyse(const Dataset& data, const AnalysisOptions& o) {
     if (data.counts.n_cols == 0) throw OptionError("analyse: the dataset has no cells");
-    if (o.hvg_method != "modelgenevar" && o.hvg_method != "vst") throw OptionError("analyse: unknown HVG method '" + o.hvg_method + "'");
-    if (o.size_factors != "library" && o.size_factors != "pooled") throw OptionError("analyse: unknown size factors '" + o.size_factors + "'");
     const auto group = data.metadata_of(o.group_column);
     const auto timepoint = data.metadata_of(o.timepoint_column);
     const auto sample = data.metadata_of("sample");
@@ -136,7 +149,7 @@ AnalysisResults analyse(const Dataset& data, const AnalysisOptions& o) {
         r.counts = select_columns(data.counts, r.analysed);
         const std::uint32_t n = r.counts.n_cols;
 
-        if (o.size_factors == "pooled") {
+        if (o.size_factors == SizeFactorMethod::Pooled) {
             r.quick_clusters = quick_clusters(r.counts, o);
             PooledSizeFactorOptions pooled = o.pooled;
             pooled.threads = o.threads;
@@ -148,7 +161,7 @@ AnalysisResults analyse(const Dataset& data, const AnalysisOptions& o) {
         } else {
             r.normalized = log_normalize(r.counts);
         }
-        r.hvg = o.hvg_method == "vst" ? seurat_vst(r.counts, o.hvg) : model_gene_var(r.normalized.logcounts, o.hvg);
+        r.hvg = o.hvg_method == HvgMethod::Vst ? seurat_vst(r.counts, o.hvg) : model_gene_var(r.normalized.logcounts, o.hvg);
         mark("normalise+hvg");
         if (r.hvg.selected.size() < 2) throw OptionError("analyse: fewer than two variable genes");
         PcaOptions pca = o.pca;

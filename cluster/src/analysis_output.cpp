@@ -350,7 +350,7 @@ void write_analysis(const Dataset& data, const AnalysisResults& r, const Analysi
                               {"group_comparisons", r.cytokines.comparisons.size()},
                               {"notes", r.notes}};
     write_text_file(root / "analysis_summary.json", summary.dump(2) + "\n");
-    write_text_file(root / "analysis_options.json", output.parameters.dump(2) + "\n");
+    if (output.before_commit) output.before_commit(root);
     staging.commit();
 }
 

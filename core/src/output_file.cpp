@@ -119,6 +119,17 @@ void write_text_file(const fs::path& path, std::string_view text) {
     }
 }
 
+std::optional<std::string> sample_name_problem(std::string_view name) {
+    if (name.empty()) return "a sample name cannot be empty";
+    if (name == "." || name == "..") return "a sample name cannot be '.' or '..'";
+    for (char c : name) {
+        if (c == '/' || c == '\\') return "a sample name cannot contain '/' or '\\' (it names a folder inside the output)";
+        if (static_cast<unsigned char>(c) < 0x20 || c == 0x7f) return "a sample name cannot contain control characters";
+    }
+    if (name.front() == '-' || name.front() == '.') return "a sample name cannot start with '-' or '.'";
+    return std::nullopt;
+}
+
 StagingDirectory::StagingDirectory(fs::path path, bool overwrite)
     : final_(std::move(path)), staging_(final_.string() + ".partial"), overwrite_(overwrite) {
     std::error_code ec;

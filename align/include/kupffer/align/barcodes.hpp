@@ -6,6 +6,9 @@
 #include <array>
 #include <cstdint>
 #include <filesystem>
+#include <map>
+#include <memory>
+#include <mutex>
 #include <optional>
 #include <string_view>
 #include <vector>
@@ -36,6 +39,18 @@ private:
     std::vector<std::uint32_t> bucket_;  ///< first index per top-bits bucket
     std::uint32_t length_ = 0;
     int shift_ = 0;
+};
+
+/// Whitelists loaded once and shared by every sample of a run (thread-safe; an entry never moves
+/// once loaded, so references stay valid for the cache's lifetime).
+class WhitelistCache {
+public:
+    /// Loads `path` on first use (InputError naming file and line for a bad barcode).
+    const Whitelist& get(const std::filesystem::path& path);
+
+private:
+    std::mutex mutex_;
+    std::map<std::filesystem::path, std::unique_ptr<Whitelist>> loaded_;
 };
 
 struct BarcodeCorrectionOptions {

@@ -5,6 +5,7 @@
 // unspliced. Saved to a folder, versioned, fingerprinted by its inputs, loaded in bulk.
 #include <cstdint>
 #include <filesystem>
+#include <functional>
 #include <optional>
 #include <span>
 #include <string>
@@ -54,7 +55,9 @@ public:
     /// Builds from a genome FASTA and a GTF; errors name the file and line.
     static Index build(const std::filesystem::path& fasta, const std::filesystem::path& gtf, const IndexOptions& options);
     /// Writes the index folder atomically (OptionError if it exists and overwrite is false).
-    void save(const std::filesystem::path& folder, bool overwrite) const;
+    /// `before_commit` may add files (a provenance manifest) to the staging folder first.
+    void save(const std::filesystem::path& folder, bool overwrite,
+              const std::function<void(const std::filesystem::path& staging)>& before_commit = {}) const;
     /// Loads a saved index; InputError if it was written by an incompatible format version, or,
     /// with `expected_fingerprint`, built from other inputs. `threads` (0: all hardware threads)
     /// read and check the large arrays in parallel; the loaded index is the same.

@@ -8,6 +8,8 @@
 // counts (Cell Ranger's method), so R1 is decompressed only once.
 #include <cstdint>
 #include <filesystem>
+#include <functional>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -42,6 +44,11 @@ struct MapSampleOptions {
     std::filesystem::path records;
     std::size_t max_records_in_memory = std::size_t{1} << 20;
     int threads = 0;                         ///< 0 = all hardware threads; never changes the output
+    /// Whitelists shared by a run's samples (loaded once); null: this call loads its own.
+    std::shared_ptr<WhitelistCache> whitelists;
+    /// Called in input order after each batch with the read pairs read so far (progress display);
+    /// never changes the output.
+    std::function<void(std::uint64_t read_pairs)> on_progress;
 };
 
 /// How the chemistry was chosen, for the report.

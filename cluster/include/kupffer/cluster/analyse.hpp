@@ -28,19 +28,29 @@
 
 namespace kupffer::cluster {
 
+/// How cells' size factors are computed (see AnalysisOptions::size_factors).
+enum class SizeFactorMethod { Library, Pooled };
+/// Which variance model picks the highly variable genes.
+enum class HvgMethod { ModelGeneVar, Vst };
+/// From the names users give ("library"/"pooled", "modelgenevar"/"vst"); OptionError otherwise.
+SizeFactorMethod parse_size_factor_method(const std::string& name);
+HvgMethod parse_hvg_method(const std::string& name);
+const char* to_string(SizeFactorMethod method);
+const char* to_string(HvgMethod method);
+
 struct AnalysisOptions {
     QcOptions qc;                  ///< MT-/mt- prefixes plus rhesus names (set by default_analysis_options)
     bool keep_qc_failures = false; ///< analyse the flagged cells too (they stay flagged)
     bool score_doublets = true;    ///< simulated-doublet scores per sample (doublets.hpp)
     DoubletOptions doublets;
     bool remove_doublets = false;  ///< leave predicted doublets out of the analysis (they stay reported)
-    /// "library" (scuttle's library-size factors) or "pooled" (scran's deconvolution within quick
+    /// Library (scuttle's library-size factors) or Pooled (scran's deconvolution within quick
     /// clusters: a first clustering on library-size-normalised data, clusters under
     /// quick_cluster_min_size merged into the nearest by PC centroid, as scran::quickCluster).
-    std::string size_factors = "library";
+    SizeFactorMethod size_factors = SizeFactorMethod::Library;
     PooledSizeFactorOptions pooled;
     std::uint32_t quick_cluster_min_size = 100;
-    std::string hvg_method = "modelgenevar";  ///< or "vst" (Seurat)
+    HvgMethod hvg_method = HvgMethod::ModelGeneVar;  ///< or Vst (Seurat)
     HvgOptions hvg;                ///< top 2000
     PcaOptions pca;                ///< 50 components, unscaled (scran/scanpy default on log-expression)
     std::string integrate_by;      ///< samplesheet column to correct PCs for (e.g. "animal"); empty = none

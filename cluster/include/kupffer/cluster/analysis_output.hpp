@@ -14,8 +14,10 @@
 //   plots/*.svg            UMAP by cluster/cell type/group, IL6 (and panel) violins, maturation,
 //                          composition
 //   analysis_summary.json  counts and notes
+//   (the resolved options: kupffer_analyse.json, written by kupffer::pipeline)
 // The folder is built under "<out>.partial" and renamed when complete.
 #include <filesystem>
+#include <functional>
 #include <string>
 
 #include <nlohmann/json.hpp>
@@ -27,7 +29,9 @@ namespace kupffer::cluster {
 struct AnalysisOutputOptions {
     std::size_t markers_per_cluster = 100;
     bool overwrite = false;
-    nlohmann::json parameters;  ///< the resolved options, stored in uns and analysis_options.json
+    nlohmann::json parameters;  ///< the resolved options, stored in uns (never the thread count)
+    /// May add files (a provenance manifest) to the staging folder before it is renamed into place.
+    std::function<void(const std::filesystem::path& staging)> before_commit;
 };
 
 void write_analysis(const Dataset& data, const AnalysisResults& results, const AnalysisOptions& options,

@@ -4,6 +4,7 @@
 #include <cstdint>
 #include <cstdio>
 #include <filesystem>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -52,6 +53,11 @@ private:
 
 /// Writes text (plain or, if the name ends in .gz, gzip) atomically.
 void write_text_file(const std::filesystem::path& path, std::string_view text);
+
+/// What is wrong with a sample name that becomes a folder name (empty, "." or "..", a '/' or '\\',
+/// a control character, or a leading '-' or '.'), or nothing when it is fine. Keeps every sample's
+/// output inside its stage's folder.
+std::optional<std::string> sample_name_problem(std::string_view name);
 
 /// An output directory built under "<path>.partial" and renamed into place by commit(), so a
 /// crashed run leaves only an obviously incomplete ".partial" folder behind.

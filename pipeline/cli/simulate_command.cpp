@@ -17,7 +17,7 @@ std::function<void()> add_simulate_command(CLI::App& app) {
     cmd->add_option("--out,-o", *out, "Output folder (must not exist or be empty)")->required();
     cmd->add_option("--seed", o.seed, "Random seed; same seed, same bytes")->capture_default_str();
     cmd->add_option("--chemistry", o.chemistry, "10xv2, 10xv3 (v3.1), 10xv4, 10x5p (5' R2 only) or 10x5pe (5' paired-end)")->capture_default_str();
-    cmd->add_option("--threads,-t", o.threads, "Worker threads (0 = all); output never depends on it")->capture_default_str();
+    add_threads_option(cmd, o.threads);
     cmd->add_option("--groups", o.groups, "Treatment groups (control, ALF, ALF+hUC-MSC)")->delimiter(',')->capture_default_str();
     cmd->add_option("--animals-per-group", o.animals_per_group, "Animals in each group")->capture_default_str();
     cmd->add_option("--timepoints", o.timepoints, "Timepoints each animal is sampled at")->delimiter(',')->capture_default_str();

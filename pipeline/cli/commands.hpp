@@ -1,5 +1,6 @@
 #pragma once
-// Each subcommand registers its flags (mapped onto a library Options struct) and a runner.
+// Each subcommand registers its flags (mapped onto a kupffer::pipeline Options struct) and a
+// runner that calls one library function and prints its results.
 #include <CLI/CLI.hpp>
 #include <functional>
 #include <string>
@@ -16,5 +17,14 @@ std::function<void()> add_map_command(CLI::App& app, std::string command_line);
 std::function<void()> add_count_command(CLI::App& app);
 /// Adds `analyse` (alias `analyze`).
 std::function<void()> add_analyse_command(CLI::App& app);
+/// Adds `run`: the whole chain from a descriptor (or from flags), with resume.
+std::function<void()> add_run_command(CLI::App& app, std::string command_line);
+
+/// --threads/-t, checked to 0..4096 (0 = all cores) on every subcommand.
+inline CLI::Option* add_threads_option(CLI::App* cmd, int& threads) {
+    return cmd->add_option("--threads,-t", threads, "Worker threads (0 = all cores); never changes the output")
+        ->capture_default_str()
+        ->check(CLI::Range(0, 4096));
+}
 
 }  // namespace kupffer::cli

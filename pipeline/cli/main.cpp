@@ -1,0 +1,62 @@
+// kupffer: single-cell RNA-seq of hepatic immune cells. Only this file prints errors and exits.
+// Exit codes (docs/errors.md): 0 done; 1 bad input (a file's content); 2 bad options or usage
+// (including descriptor problems); 3 environment (a file cannot be read or written: permissions,
+// a full disk, ...); 70 an internal error (a bug: please report it).
+#include <CLI/CLI.hpp>
+#include <cstdio>
+#include <exception>
+#include <functional>
+#include <new>
+#include <string>
+#include <vector>
+
+#include "commands.hpp"
+#include "kupffer/core/errors.hpp"
+
+namespace {
+
+int report(const std::string& command, const char* kind, const char* what, int code) {
+    std::fprintf(stderr, "kupffer %s: %s: %s\n", command.c_str(), kind, what);
+    return code;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+    CLI::App app{"kupffer — single-cell RNA-seq pipeline for hepatic immune cells"};
+    app.set_version_flag("--version", std::string("kupffer ") + KUPFFER_VERSION);
+    app.require_subcommand(1);
+    std::string command_line = "kupffer";
+    for (int i = 1; i < argc; ++i) command_line += std::string(" ") + argv[i];
+    std::vector<std::function<void()>> runners;
+    runners.push_back(kupffer::cli::add_run_command(app, command_line));
+    runners.push_back(kupffer::cli::add_simulate_command(app));
+    runners.push_back(kupffer::cli::add_index_command(app));
+    runners.push_back(kupffer::cli::add_map_command(app, command_line));
+    runners.push_back(kupffer::cli::add_count_command(app));
+    runners.push_back(kupffer::cli::add_analyse_command(app));
+    try {
+        app.parse(argc, argv);
+    } catch (const CLI::ParseError& e) {
+        return app.exit(e);
+    }
+    const std::string command = app.get_subcommands().empty() ? "" : app.get_subcommands().front()->get_name();
+    try {
+        for (auto& run : runners) run();
+        return 0;
+    } catch (const kupffer::OptionError& e) {
+        return report(command, "error", e.what(), 2);
+    } catch (const kupffer::InputError& e) {
+        return report(command, "error", e.what(), 1);
+    } catch (const kupffer::IoError& e) {
+        return report(command, "error", e.what(), 3);
+    } catch (const kupffer::Error& e) {
+        return report(command, "error", e.what(), 1);
+    } catch (const std::bad_alloc&) {
+        return report(command, "error", "out of memory", 3);
+    } catch (const std::filesystem::filesystem_error& e) {
+        return report(command, "error", e.what(), 3);
+    } catch (const std::exception& e) {
+        return report(command, "internal error", e.what(), 70);
+    }
+}

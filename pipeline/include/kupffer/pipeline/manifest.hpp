@@ -1,0 +1,54 @@
+#pragma once
+// Provenance and resume, one format for every stage (as alevin-fry's JSON beside each output):
+// a stage's folder holds `kupffer_<stage>.json` with the kupffer version, the stage, the sample,
+// the resolved options (never the thread count: outputs and manifests do not depend on it), the
+// fingerprints of its inputs and the files it wrote. The manifest is written last, so a stage's
+// outputs count only when it is there; a rerun whose expected manifest equals the one on disk
+// skips the stage (pipeline/run.hpp).
+#include <cstdint>
+#include <filesystem>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+namespace kupffer::pipeline {
+
+/// kupffer's version, as the manifests and run.json record it.
+const char* kupffer_version() noexcept;
+
+/// How inputs are recognised: size + modification time (quick, the default), or an MD5 of the
+/// content as well (`--deep`: a file rewritten with the same bytes still matches).
+enum class Fingerprint { Quick, Deep };
+
+/// {"path", "size", "mtime_ns"[, "md5"]} of a file; a folder gives one entry per regular file
+/// below it (sorted by path), so a rebuilt upstream stage changes its downstream fingerprints.
+/// Throws IoError if the path cannot be read.
+nlohmann::json fingerprint(const std::filesystem::path& path, Fingerprint mode);
+
+struct StageManifest {
+    std::string stage;    ///< index, map, count, analyse
+    std::string sample;   ///< empty for study-wide stages
+    nlohmann::json options = nlohmann::json::object();  ///< resolved, without threads
+    nlohmann::json inputs = nlohmann::json::array();    ///< fingerprints
+    std::vector<std::string> outputs;                   ///< paths relative to the folder
+
+    nlohmann::json to_json() const;
+};
+
+/// The manifest's file name: kupffer_<stage>.json.
+std::string manifest_name(const std::string& stage);
+
+/// Writes folder/kupffer_<stage>.json atomically (last step of a stage).
+void write_manifest(const std::filesystem::path& folder, const StageManifest& manifest);
+
+/// The manifest on disk, or nothing if it is missing or unreadable.
+std::optional<nlohmann::json> read_manifest(const std::filesystem::path& folder, const std::string& stage);
+
+/// Why the stage in `folder` must run again ("not run yet", "options changed: ...", "inputs
+/// changed", "kupffer version changed", "output X is missing"), or nothing when its manifest on
+/// disk equals the expected one and its outputs are there.
+std::optional<std::string> out_of_date(const std::filesystem::path& folder, const StageManifest& expected);
+
+}  // namespace kupffer::pipeline

@@ -1,0 +1,67 @@
+#include "usage.hpp"
+
+#include <H5public.h>
+#include <htslib/hts.h>
+#include <igraph/igraph_version.h>
+#include <oneapi/tbb/version.h>
+#include <sys/resource.h>
+
+#include <Eigen/Core>
+#include <fstream>
+#include <nlohmann/json.hpp>
+#include <string>
+
+#include "kupffer/pipeline/run.hpp"
+
+namespace kupffer::pipeline {
+
+namespace {
+
+double process_cpu_seconds() {
+    rusage u{};
+    getrusage(RUSAGE_SELF, &u);
+    return static_cast<double>(u.ru_utime.tv_sec + u.ru_stime.tv_sec) + 1e-6 * static_cast<double>(u.ru_utime.tv_usec + u.ru_stime.tv_usec);
+}
+
+double peak_rss_mib() {
+    std::ifstream status("/proc/self/status");
+    std::string key;
+    while (status >> key) {
+        if (key == "VmHWM:") {
+            double kib = 0;
+            status >> kib;
+            return kib / 1024.0;
+        }
+        std::getline(status, key);
+    }
+    rusage u{};
+    getrusage(RUSAGE_SELF, &u);
+    return static_cast<double>(u.ru_maxrss) / 1024.0;
+}
+
+}  // namespace
+
+UsageMeter::UsageMeter(bool reset_peak) : start_(std::chrono::steady_clock::now()), cpu_start_(process_cpu_seconds()) {
+    if (reset_peak) std::ofstream("/proc/self/clear_refs") << "5";  // where not permitted, the peak stays the process's
+}
+
+Usage UsageMeter::stop() const {
+    return {std::chrono::duration<double>(std::chrono::steady_clock::now() - start_).count(), process_cpu_seconds() - cpu_start_, peak_rss_mib()};
+}
+
+nlohmann::ordered_json library_versions() {
+    unsigned h5_major = 0, h5_minor = 0, h5_release = 0;
+    H5get_libversion(&h5_major, &h5_minor, &h5_release);
+    const char* igraph = nullptr;
+    igraph_version(&igraph, nullptr, nullptr, nullptr);
+    return {{"kupffer", kupffer_version()},
+            {"htslib", hts_version()},
+            {"onetbb", TBB_runtime_version()},
+            {"eigen", std::to_string(EIGEN_WORLD_VERSION) + "." + std::to_string(EIGEN_MAJOR_VERSION) + "." + std::to_string(EIGEN_MINOR_VERSION)},
+            {"hdf5", std::to_string(h5_major) + "." + std::to_string(h5_minor) + "." + std::to_string(h5_release)},
+            {"igraph", igraph ? igraph : "?"},
+            {"nlohmann_json", std::to_string(NLOHMANN_JSON_VERSION_MAJOR) + "." + std::to_string(NLOHMANN_JSON_VERSION_MINOR) + "." +
+                                  std::to_string(NLOHMANN_JSON_VERSION_PATCH)}};
+}
+
+}  // namespace kupffer::pipeline
