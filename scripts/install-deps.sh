@@ -14,6 +14,8 @@ packages=(
   # real clients the tests load our outputs with, and the peers the benchmarks run
   python3-anndata python3-h5py python3-scipy r-cran-seurat r-cran-hdf5r r-cran-jsonlite r-bioc-dropletutils r-bioc-edger r-bioc-scuttle
   rna-star kallisto bustools samtools isal
+  # the report checked as a user sees it (headless browser) and read by MultiQC
+  chromium multiqc
 )
 
 missing=()

@@ -152,8 +152,12 @@ TEST_F(DescriptorTest, MalformedDescriptorsAreRefusedWithTheirProblem) {
             continue;
         }
         EXPECT_FALSE(it->file.empty()) << c.name;
-        if (c.line) EXPECT_EQ(it->line, c.line) << c.name << ":" << all;
-        if (it->file == "study.yaml" && c.line) EXPECT_GT(it->column, 0u) << c.name;
+        if (c.line) {
+            EXPECT_EQ(it->line, c.line) << c.name << ":" << all;
+        }
+        if (it->file == "study.yaml" && c.line) {
+            EXPECT_GT(it->column, 0u) << c.name;
+        }
     }
     EXPECT_GE(cases.size(), 20u);
 }

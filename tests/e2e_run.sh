@@ -96,6 +96,23 @@ for point in "${points[@]}"; do
 done
 echo "ok: $passed of ${#points[@]} kill-and-resume runs identical"
 
+# SIGTERM (scancel, Nextflow) stops cleanly: a message, exit 143, no temporary folder left.
+for line in "map ALF-RM03-D3: started" "analyse: started"; do
+  rm -rf "$out/killed" "$out/killed.log"
+  "$kupffer" run "$out/killed.yaml" -t 2 -q --log "$out/killed.log" 2>"$out/term.err" &
+  pid=$!
+  for _ in $(seq 1 2000); do grep -qF "] $line" "$out/killed.log" 2>/dev/null && break; sleep 0.01; done
+  sleep 0.1
+  kill -TERM $pid
+  rc=0; wait $pid || rc=$?
+  [ "$rc" -eq 143 ] || { echo "FAIL: SIGTERM after '$line' exited $rc, expected 143"; exit 1; }
+  grep -q "stopped by SIGTERM" "$out/term.err" || { echo "FAIL: no message on SIGTERM"; cat "$out/term.err"; exit 1; }
+  if find "$out/killed" -name '*.partial' -o -name '*.tmp' | grep .; then echo "FAIL: SIGTERM left temporary outputs"; exit 1; fi
+  "$kupffer" run "$out/killed.yaml" -t 2 -q
+  same "$out/ref" "$out/killed"
+  echo "ok: SIGTERM after '$line': exit 143, message, no temporary outputs; resumed identical"
+done
+
 # Adding a sample reruns only that sample and the analysis.
 head -n 6 "$study/samplesheet.csv" >"$out/five.csv"
 descriptor grow grow "$out/five.csv"

@@ -80,8 +80,12 @@ TEST(StagingDirectory, RenamesIntoPlaceOnlyWhenComplete) {
     }
     EXPECT_TRUE(std::filesystem::exists(target / "a.txt"));
     EXPECT_FALSE(std::filesystem::exists(dir / "study.partial"));
-    // A non-empty target is refused unless overwriting.
+    // A non-empty target is refused unless overwriting, and overwriting replaces only kupffer's own
+    // outputs: a folder of the user's files is never deleted.
     EXPECT_THROW(StagingDirectory(target, false), OptionError);
+    EXPECT_THROW(StagingDirectory(target, true), OptionError);
+    EXPECT_TRUE(std::filesystem::exists(target / "a.txt"));
+    write_text_file(target / "kupffer_index.json", "{}\n");
     {
         StagingDirectory staging(target, true);
         write_text_file(staging.staging() / "b.txt", "b\n");

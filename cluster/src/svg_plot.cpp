@@ -158,4 +158,42 @@ std::string stacked_bars(const std::string& title, const std::vector<std::string
     return s + "</svg>\n";
 }
 
+std::string log_lines(const std::string& title, const std::string& x_label, const std::string& y_label,
+                      const std::vector<LineSeries>& series, const std::vector<std::pair<double, std::string>>& marks) {
+    const double w = 700, h = 460, left = 70, top = 50, pw = 440, ph = 340;
+    double x1 = 10, y1 = 10;
+    for (const auto& sr : series)
+        for (std::size_t i = 0; i < sr.x.size(); ++i) x1 = std::max(x1, sr.x[i]), y1 = std::max(y1, sr.y[i]);
+    const double lx1 = std::ceil(std::log10(x1)), ly1 = std::ceil(std::log10(y1));
+    auto px = [&](double v) { return left + std::log10(v) / lx1 * pw; };
+    auto py = [&](double v) { return top + ph - std::log10(v) / ly1 * ph; };
+    std::string s = header(w, h, title);
+    s += "<rect x=\"" + num(left) + "\" y=\"" + num(top) + "\" width=\"" + num(pw) + "\" height=\"" + num(ph) + "\" fill=\"none\" stroke=\"#999\"/>\n";
+    for (int d = 0; d <= static_cast<int>(lx1); ++d)
+        s += "<text x=\"" + num(px(std::pow(10.0, d))) + "\" y=\"" + num(top + ph + 16) + "\" text-anchor=\"middle\" font-size=\"11\">1e" +
+             std::to_string(d) + "</text>\n";
+    for (int d = 0; d <= static_cast<int>(ly1); ++d)
+        s += "<text x=\"" + num(left - 6) + "\" y=\"" + num(py(std::pow(10.0, d)) + 4) + "\" text-anchor=\"end\" font-size=\"11\">1e" +
+             std::to_string(d) + "</text>\n";
+    for (const auto& [y, label] : marks) {
+        if (!(y > 0)) continue;
+        s += "<line x1=\"" + num(left) + "\" y1=\"" + num(py(y)) + "\" x2=\"" + num(left + pw) + "\" y2=\"" + num(py(y)) +
+             "\" stroke=\"#555\" stroke-dasharray=\"4 3\"/><text x=\"" + num(left + pw - 4) + "\" y=\"" + num(py(y) - 4) +
+             "\" text-anchor=\"end\" font-size=\"11\">" + escape(label) + "</text>\n";
+    }
+    for (std::size_t k = 0; k < series.size(); ++k) {
+        std::string points;
+        for (std::size_t i = 0; i < series[k].x.size(); ++i)
+            if (series[k].x[i] > 0 && series[k].y[i] > 0) points += num(px(series[k].x[i])) + "," + num(py(series[k].y[i])) + " ";
+        s += "<polyline points=\"" + points + "\" fill=\"none\" stroke=\"" + colour(k) + "\" stroke-width=\"2.5\"/>\n";
+        const double ly = top + 10 + 18.0 * static_cast<double>(k);
+        s += "<rect x=\"" + num(left + pw + 20) + "\" y=\"" + num(ly - 6) + "\" width=\"10\" height=\"10\" fill=\"" + colour(k) + "\"/>";
+        s += "<text x=\"" + num(left + pw + 36) + "\" y=\"" + num(ly + 3) + "\" font-size=\"12\">" + escape(series[k].name) + "</text>\n";
+    }
+    s += "<text x=\"" + num(left + pw / 2) + "\" y=\"" + num(top + ph + 34) + "\" text-anchor=\"middle\" font-size=\"12\">" + escape(x_label) + "</text>\n";
+    s += "<text x=\"18\" y=\"" + num(top + ph / 2) + "\" text-anchor=\"middle\" font-size=\"12\" transform=\"rotate(-90 18 " + num(top + ph / 2) +
+         ")\">" + escape(y_label) + "</text>\n";
+    return s + "</svg>\n";
+}
+
 }  // namespace kupffer::cluster::svg

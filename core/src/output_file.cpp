@@ -130,11 +130,29 @@ std::optional<std::string> sample_name_problem(std::string_view name) {
     return std::nullopt;
 }
 
+bool is_kupffer_output(const fs::path& folder) {
+    std::error_code ec;
+    if (!fs::is_directory(folder, ec)) return false;
+    for (const auto& e : fs::directory_iterator(folder, ec)) {
+        const auto name = e.path().filename().string();
+        if (name.rfind("kupffer_", 0) == 0 && e.path().extension() == ".json") return true;
+    }
+    auto has = [&](const char* name) { return fs::exists(folder / name, ec); };
+    // Outputs of kupffer versions before manifests: an index, a mapped sample, an analysis, a simulated study.
+    return (has("index.json") && has("kmers.bin")) || has("records.kpf") || has("analysis_summary.json") ||
+           (has("truth") && has("samplesheet.csv") && has("options.json"));
+}
+
 StagingDirectory::StagingDirectory(fs::path path, bool overwrite)
     : final_(std::move(path)), staging_(final_.string() + ".partial"), overwrite_(overwrite) {
     std::error_code ec;
-    if (fs::exists(final_) && !(fs::is_directory(final_) && fs::is_empty(final_)) && !overwrite_)
-        throw OptionError(final_.string() + ": output folder exists and is not empty (choose another or overwrite)");
+    if (fs::exists(final_) && !(fs::is_directory(final_) && fs::is_empty(final_))) {
+        if (!fs::is_directory(final_)) throw OptionError(final_.string() + ": exists and is not a folder");
+        if (!overwrite_) throw OptionError(final_.string() + ": output folder exists and is not empty (choose another or overwrite)");
+        if (!is_kupffer_output(final_))
+            throw OptionError(final_.string() + ": holds files kupffer did not write; overwriting replaces only kupffer's own outputs "
+                                                "(choose another folder)");
+    }
     fs::remove_all(staging_, ec);
     fs::create_directories(staging_, ec);
     if (ec) throw IoError(staging_.string(), "create folder", ec.value());

@@ -21,8 +21,12 @@ namespace {
 std::vector<fs::path> sample_folders(const std::string& input, const std::vector<std::string>& samples) {
     std::vector<fs::path> folders;
     if (samples.empty()) {
-        for (const auto& e : fs::directory_iterator(input))
+        for (const auto& e : fs::directory_iterator(input)) {
+            if (e.is_directory() && e.path().extension() == ".partial")
+                throw OptionError(e.path().string() + ": the map of this sample did not finish (rerun `kupffer map --overwrite`); "
+                                                      "counting the other samples alone would look complete");
             if (e.is_directory() && fs::exists(e.path() / "records.kpf")) folders.push_back(e.path());
+        }
         std::sort(folders.begin(), folders.end());
     } else {
         for (const auto& s : samples) folders.push_back(fs::path(input) / s);
@@ -77,12 +81,12 @@ std::function<void()> add_count_command(CLI::App& app) {
     add_threads_option(cmd, o.count.threads);
     return [cmd, args] {
         if (!cmd->parsed()) return;
-        auto& o = args->options;
+        auto& options = args->options;
         // A BAM's UB is already error-corrected (Cell Ranger, STARsolo, kupffer map --bam): its
         // distinct values are the molecules; collapsing them again would merge real ones.
-        o.count.umi_method = args->exact || !args->bam.empty() ? quant::UmiMethod::Exact : quant::UmiMethod::Directional;
-        o.count.multi_gene = pipeline::parse_multi_gene(args->multi_gene);
-        pipeline::check(o);
+        options.count.umi_method = args->exact || !args->bam.empty() ? quant::UmiMethod::Exact : quant::UmiMethod::Directional;
+        options.count.multi_gene = pipeline::parse_multi_gene(args->multi_gene);
+        pipeline::check(options);
         std::vector<fs::path> folders;
         if (!args->bam.empty()) {
             if (args->out.empty()) throw OptionError("--bam needs --out (the sample folder to write)");
@@ -96,7 +100,7 @@ std::function<void()> add_count_command(CLI::App& app) {
         std::printf("%-24s %9s %8s %10s %10s %11s %8s\n", "sample", "barcodes", "cells", "med_UMIs", "med_genes", "saturation", "in_cells");
         for (const auto& folder : folders) {
             const auto start = std::chrono::steady_clock::now();
-            const auto r = pipeline::run_count_sample(folder, o);
+            const auto r = pipeline::run_count_sample(folder, options);
             const auto& m = r.metrics;
             std::printf("%-24s %9zu %8llu %10.0f %10.0f %10.1f%% %7.1f%%  (%.1f s)\n", folder.filename().c_str(), r.barcodes,
                         static_cast<unsigned long long>(m.estimated_cells), m.median_umis_per_cell, m.median_genes_per_cell,

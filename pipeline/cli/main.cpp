@@ -3,7 +3,14 @@
 // (including descriptor problems); 3 environment (a file cannot be read or written: permissions,
 // a full disk, ...); 70 an internal error (a bug: please report it).
 #include <CLI/CLI.hpp>
+#include <pthread.h>
+#include <unistd.h>
+
+#include <csignal>
 #include <cstdio>
+#include <cstring>
+#include <mutex>
+#include <thread>
 #include <exception>
 #include <functional>
 #include <new>
@@ -13,7 +20,45 @@
 #include "commands.hpp"
 #include "kupffer/core/errors.hpp"
 
+namespace kupffer::cli {
+
 namespace {
+std::mutex cleanup_mutex;
+std::function<void()> cleanup;
+std::string stopped_command;
+}  // namespace
+
+void set_termination_cleanup(std::function<void()> work) {
+    std::lock_guard lock(cleanup_mutex);
+    cleanup = std::move(work);
+}
+
+}  // namespace kupffer::cli
+
+namespace {
+
+/// SIGTERM (Slurm's scancel, Nextflow), SIGINT (Ctrl-C) and SIGHUP are taken by one thread, which
+/// says so, removes the temporary outputs of the running stage and exits with 128 + the signal.
+/// Blocked before any other thread starts, so every thread inherits the mask.
+void handle_termination() {
+    sigset_t set;
+    sigemptyset(&set);
+    for (int sig : {SIGTERM, SIGINT, SIGHUP}) sigaddset(&set, sig);
+    pthread_sigmask(SIG_BLOCK, &set, nullptr);
+    std::thread([set] {
+        int sig = 0;
+        if (sigwait(&set, &sig) != 0) return;
+        std::lock_guard lock(kupffer::cli::cleanup_mutex);
+        std::fprintf(stderr, "kupffer %s: stopped by %s: temporary outputs removed; finished stages are kept and a rerun resumes\n",
+                     kupffer::cli::stopped_command.c_str(), sig == SIGTERM ? "SIGTERM" : sig == SIGINT ? "SIGINT" : "SIGHUP");
+        try {
+            if (kupffer::cli::cleanup) kupffer::cli::cleanup();
+        } catch (...) {
+        }
+        std::fflush(stderr);
+        _exit(128 + sig);
+    }).detach();
+}
 
 int report(const std::string& command, const char* kind, const char* what, int code) {
     std::fprintf(stderr, "kupffer %s: %s: %s\n", command.c_str(), kind, what);
@@ -23,6 +68,7 @@ int report(const std::string& command, const char* kind, const char* what, int c
 }  // namespace
 
 int main(int argc, char** argv) {
+    handle_termination();
     CLI::App app{"kupffer — single-cell RNA-seq pipeline for hepatic immune cells"};
     app.set_version_flag("--version", std::string("kupffer ") + KUPFFER_VERSION);
     app.require_subcommand(1);
@@ -35,12 +81,17 @@ int main(int argc, char** argv) {
     runners.push_back(kupffer::cli::add_map_command(app, command_line));
     runners.push_back(kupffer::cli::add_count_command(app));
     runners.push_back(kupffer::cli::add_analyse_command(app));
+    runners.push_back(kupffer::cli::add_report_command(app));
     try {
         app.parse(argc, argv);
     } catch (const CLI::ParseError& e) {
         return app.exit(e);
     }
     const std::string command = app.get_subcommands().empty() ? "" : app.get_subcommands().front()->get_name();
+    {
+        std::lock_guard lock(kupffer::cli::cleanup_mutex);
+        kupffer::cli::stopped_command = command;
+    }
     try {
         for (auto& run : runners) run();
         return 0;

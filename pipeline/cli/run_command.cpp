@@ -61,8 +61,10 @@ void print_answer(const pipeline::RunResults& r) {
                     static_cast<unsigned long long>(s.read_pairs), 100 * s.valid_barcodes, 100 * s.mapping_rate,
                     static_cast<unsigned long long>(s.cells), s.median_umis, s.median_genes);
     const auto analysis = r.output / "analysis";
-    std::printf("\noutputs: %s/ (samples/<sample>/ matrices and metrics, analysis/ tables, plots and analysis.h5ad, run.json)\n",
-                r.output.c_str());
+    for (const auto& a : r.alerts) std::printf("alert (%s) %s: %s\n", a.level.c_str(), a.sample.c_str(), a.message.c_str());
+    std::printf("\nreport: %s/report.html\noutputs: %s/ (samples/<sample>/ matrices and metrics, analysis/ tables, plots and "
+                "analysis.h5ad, multiqc/, run.json)\n",
+                r.output.c_str(), r.output.c_str());
     std::printf("IL-6 between groups, per-animal pseudobulk (%s/cytokine_tests.tsv):\n", analysis.c_str());
     std::printf("  %-26s %-6s %-14s %-14s %8s %10s\n", "cell_type", "time", "group", "vs", "log2FC", "FDR");
     for (const auto& t : pipeline::read_cytokine_tests(analysis, "IL6"))
@@ -109,6 +111,7 @@ std::function<void()> add_run_command(CLI::App& app, std::string command_line) {
             print_plan(pipeline::plan_run(study, options), printer);
             return;
         }
+        set_termination_cleanup([&study] { pipeline::remove_partial_outputs(study); });
         const auto results = pipeline::run_study(study, options);
         if (!args->quiet) print_answer(results);
     };

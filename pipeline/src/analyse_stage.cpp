@@ -67,7 +67,9 @@ AnalyseStageResults run_analyse(const cluster::Samplesheet& sheet, const fs::pat
     r.cells = data.counts.n_cols;
     r.genes = data.counts.n_rows;
     r.results = cluster::analyse(data, options.analysis);
-    cluster::AnalysisOutputOptions output{.markers_per_cluster = 100, .overwrite = options.overwrite, .parameters = analysis_parameters(options)};
+    cluster::AnalysisOutputOptions output;
+    output.overwrite = options.overwrite;
+    output.parameters = analysis_parameters(options);
     output.before_commit = [&](const fs::path& staging) {
         write_text_file(staging / "samplesheet.csv", samplesheet_csv(sheet));
         write_manifest(staging, manifest);

@@ -10,6 +10,7 @@
 #include "kupffer/core/output_file.hpp"
 #include "kupffer/core/parallel.hpp"
 #include "kupffer/core/text_reader.hpp"
+#include "kupffer/pipeline/report.hpp"
 #include "usage.hpp"
 
 namespace kupffer::pipeline {
@@ -106,7 +107,7 @@ namespace {
 /// Leftovers of an interrupted run: staging folders and temporary files of the stages.
 void remove_leftovers(const Study& s, const Layout& at) {
     std::error_code ec;
-    std::vector<fs::path> partial = {at.out / "index.partial", at.analysis.string() + ".partial"};
+    std::vector<fs::path> partial = {at.analysis.string() + ".partial"};
     for (const auto& sample : s.samples) {
         partial.push_back(at.sample(sample.name).string() + ".partial");
         partial.push_back(at.sample(sample.name) / "count.partial");
@@ -123,13 +124,20 @@ void remove_leftovers(const Study& s, const Layout& at) {
                 if (e.path().extension() == ".tmp" && e.is_regular_file(ec)) fs::remove(e.path(), ec);
 }
 
+}  // namespace
+
+void remove_partial_outputs(const Study& study) { remove_leftovers(study, Layout(study)); }
+
+namespace {
+
 int parallel_samples(const Study& s, int threads) {
     const int jobs = s.parallel_samples > 0 ? s.parallel_samples : std::max(1, threads / 4);
     return std::max(1, std::min<int>(jobs, static_cast<int>(std::max<std::size_t>(1, s.samples.size()))));
 }
 
 SampleSummary summarize_sample(const std::string& name, const fs::path& folder) {
-    SampleSummary out{name};
+    SampleSummary out;
+    out.sample = name;
     auto read = [](const fs::path& p) {
         std::ifstream in(p);
         auto j = in ? nlohmann::json::parse(in, nullptr, false) : nlohmann::json();
@@ -185,7 +193,7 @@ struct Execution {
     /// Runs `work` as one step: progress events and its usage.
     void step(Stage stage, const std::string& sample, const std::function<std::string()>& work) {
         const bool alone = jobs == 1 || stage == Stage::Index || stage == Stage::Analyse;
-        UsageMeter meter(alone);
+        UsageMeter meter;
         report({ProgressEvent::Kind::Start, to_string(stage), sample, 0, "", 0, ""});
         const std::string summary = work();
         const auto u = meter.stop();
@@ -205,52 +213,60 @@ struct Execution {
         });
     }
 
-    void run_sample(const align::SampleFastqs& sample, const std::vector<PlannedStep>& plan, const align::Index* index,
-                    const std::shared_ptr<align::WhitelistCache>& whitelists) {
-        const int sample_threads = std::max(1, threads / jobs);
-        const auto folder = at.sample(sample.name);
-        if (planned(plan, Stage::Map, sample.name)) {
-            auto o = study.map_options;
-            o.map.threads = sample_threads;
-            o.map.whitelists = whitelists;
-            o.overwrite = true;
-            o.fingerprint = options.fingerprint;
-            const auto start = std::chrono::steady_clock::now();
-            o.map.on_progress = [&, start](std::uint64_t pairs) {
-                report({ProgressEvent::Kind::Update, "map", sample.name, pairs, "read pairs",
-                        std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count(), ""});
-            };
-            step(Stage::Map, sample.name, [&] {
-                const auto m = run_map_sample(sample, *index, at.index, folder, o);
-                return std::to_string(m.read_pairs) + " read pairs, chemistry " + m.chemistry;
-            });
-        }
-        if (planned(plan, Stage::Count, sample.name)) {
-            auto o = study.count_options;
-            o.count.threads = sample_threads;
-            o.fingerprint = options.fingerprint;
-            o.on_phase = [&](const char* phase) { report({ProgressEvent::Kind::Note, "count", sample.name, 0, "", 0, phase}); };
-            step(Stage::Count, sample.name, [&] {
-                const auto r = run_count_sample(folder, o);
-                return std::to_string(r.metrics.estimated_cells) + " cells of " + std::to_string(r.barcodes) + " barcodes";
-            });
+    void map_sample(const align::SampleFastqs& sample, const align::Index& index, const std::shared_ptr<align::WhitelistCache>& whitelists) {
+        auto o = study.map_options;
+        o.map.threads = std::max(1, threads / jobs);
+        o.map.whitelists = whitelists;
+        o.overwrite = true;
+        o.fingerprint = options.fingerprint;
+        const auto start = std::chrono::steady_clock::now();
+        o.map.on_progress = [&, start](std::uint64_t pairs) {
+            report({ProgressEvent::Kind::Update, "map", sample.name, pairs, "read pairs",
+                    std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count(), ""});
+        };
+        step(Stage::Map, sample.name, [&] {
+            const auto m = run_map_sample(sample, index, at.index, at.sample(sample.name), o);
+            return std::to_string(m.read_pairs) + " read pairs, chemistry " + m.chemistry;
+        });
+    }
+
+    void count_sample(const align::SampleFastqs& sample) {
+        auto o = study.count_options;
+        o.count.threads = std::max(1, threads / jobs);
+        o.fingerprint = options.fingerprint;
+        o.on_phase = [&](const char* phase) { report({ProgressEvent::Kind::Note, "count", sample.name, 0, "", 0, phase}); };
+        step(Stage::Count, sample.name, [&] {
+            const auto r = run_count_sample(at.sample(sample.name), o);
+            return std::to_string(r.metrics.estimated_cells) + " cells of " + std::to_string(r.barcodes) + " barcodes";
+        });
+    }
+
+    /// fn(sample) for the samples whose `stage` is planned, `jobs` at a time (in order with one).
+    void for_samples(const std::vector<PlannedStep>& plan, Stage stage, const std::function<void(const align::SampleFastqs&)>& fn) {
+        std::vector<const align::SampleFastqs*> todo;
+        for (const auto& s : study.samples)
+            if (planned(plan, stage, s.name)) todo.push_back(&s);
+        if (jobs == 1) {
+            for (const auto* s : todo) fn(*s);
+        } else {
+            parallel_for(todo.size(), jobs, [&](std::size_t i) { fn(*todo[i]); });
         }
     }
 
+    /// Every sample's map with the index and whitelist loaded once, then (the index released, so
+    /// peak memory is the larger of the two phases, not their sum) every sample's count.
     void run_samples(const std::vector<PlannedStep>& plan) {
+        fs::create_directories(at.samples);
         bool any_map = false;
         for (const auto& s : study.samples) any_map |= planned(plan, Stage::Map, s.name);
-        std::optional<align::Index> index;
-        auto whitelists = std::make_shared<align::WhitelistCache>();
         if (any_map) {
+            auto whitelists = std::make_shared<align::WhitelistCache>();
             // The whitelist first: a bad one is found before the (large) index is read.
             if (fs::is_regular_file(study.map_options.map.whitelist)) whitelists->get(study.map_options.map.whitelist);
-            index = align::Index::load(at.index, std::nullopt, threads);
+            const auto index = align::Index::load(at.index, std::nullopt, threads);
+            for_samples(plan, Stage::Map, [&](const align::SampleFastqs& s) { map_sample(s, index, whitelists); });
         }
-        fs::create_directories(at.samples);
-        parallel_for(study.samples.size(), jobs, [&](std::size_t i) {
-            run_sample(study.samples[i], plan, index ? &*index : nullptr, whitelists);
-        });
+        for_samples(plan, Stage::Count, [&](const align::SampleFastqs& s) { count_sample(s); });
     }
 
     void run_analyse_step() {
@@ -334,6 +350,10 @@ RunResults run_study(const Study& s, const RunOptions& o) {
     results.usage = run.usage;
     for (const auto& sample : s.samples) results.samples.push_back(summarize_sample(sample.name, run.at.sample(sample.name)));
     write_text_file(s.output / "run.json", run_json(s, o, results, "complete", "").dump(2) + "\n");
+    const auto report = write_report(report_layout(s.output));
+    results.alerts = report.alerts;
+    run.report({ProgressEvent::Kind::Note, "report", "", 0, "", 0,
+                "report.html written (" + std::to_string(report.alerts.size()) + " alerts)"});
     return results;
 }
 

@@ -5,8 +5,10 @@
 #include <igraph/igraph_version.h>
 #include <oneapi/tbb/version.h>
 #include <sys/resource.h>
+#include <unistd.h>
 
 #include <Eigen/Core>
+#include <algorithm>
 #include <fstream>
 #include <nlohmann/json.hpp>
 #include <string>
@@ -23,30 +25,36 @@ double process_cpu_seconds() {
     return static_cast<double>(u.ru_utime.tv_sec + u.ru_stime.tv_sec) + 1e-6 * static_cast<double>(u.ru_utime.tv_usec + u.ru_stime.tv_usec);
 }
 
-double peak_rss_mib() {
-    std::ifstream status("/proc/self/status");
-    std::string key;
-    while (status >> key) {
-        if (key == "VmHWM:") {
-            double kib = 0;
-            status >> kib;
-            return kib / 1024.0;
-        }
-        std::getline(status, key);
-    }
-    rusage u{};
-    getrusage(RUSAGE_SELF, &u);
-    return static_cast<double>(u.ru_maxrss) / 1024.0;
+long resident_pages() {
+    std::ifstream statm("/proc/self/statm");
+    long size = 0, resident = 0;
+    statm >> size >> resident;
+    return resident;
 }
 
 }  // namespace
 
-UsageMeter::UsageMeter(bool reset_peak) : start_(std::chrono::steady_clock::now()), cpu_start_(process_cpu_seconds()) {
-    if (reset_peak) std::ofstream("/proc/self/clear_refs") << "5";  // where not permitted, the peak stays the process's
+UsageMeter::UsageMeter() : start_(std::chrono::steady_clock::now()), cpu_start_(process_cpu_seconds()), peak_pages_(resident_pages()) {
+    watcher_ = std::thread([this] {
+        while (!done_.load()) {
+            const long now = resident_pages();
+            if (now > peak_pages_.load()) peak_pages_.store(now);
+            std::this_thread::sleep_for(std::chrono::milliseconds(20));
+        }
+    });
 }
 
-Usage UsageMeter::stop() const {
-    return {std::chrono::duration<double>(std::chrono::steady_clock::now() - start_).count(), process_cpu_seconds() - cpu_start_, peak_rss_mib()};
+UsageMeter::~UsageMeter() {
+    done_.store(true);
+    if (watcher_.joinable()) watcher_.join();
+}
+
+Usage UsageMeter::stop() {
+    done_.store(true);
+    if (watcher_.joinable()) watcher_.join();
+    const long pages = std::max(peak_pages_.load(), resident_pages());
+    return {std::chrono::duration<double>(std::chrono::steady_clock::now() - start_).count(), process_cpu_seconds() - cpu_start_,
+            static_cast<double>(pages) * static_cast<double>(sysconf(_SC_PAGESIZE)) / (1024.0 * 1024.0)};
 }
 
 nlohmann::ordered_json library_versions() {

@@ -23,4 +23,13 @@ std::string violins(const std::string& title, const std::string& y_label, const 
 std::string stacked_bars(const std::string& title, const std::vector<std::string>& bars, const std::vector<std::string>& stacks,
                          const std::vector<std::vector<double>>& fractions);
 
+struct LineSeries {
+    std::string name;
+    std::vector<double> x, y;  ///< points in order; non-positive values are left out on log axes
+};
+/// Lines on log10 axes (a barcode-rank "knee" plot: rank against UMIs), one colour per series,
+/// with a legend; `marks` draws a dashed horizontal line at each given y with its label.
+std::string log_lines(const std::string& title, const std::string& x_label, const std::string& y_label,
+                      const std::vector<LineSeries>& series, const std::vector<std::pair<double, std::string>>& marks = {});
+
 }  // namespace kupffer::cluster::svg

@@ -59,11 +59,16 @@ void write_text_file(const std::filesystem::path& path, std::string_view text);
 /// output inside its stage's folder.
 std::optional<std::string> sample_name_problem(std::string_view name);
 
+/// Whether a folder holds kupffer's own output (a kupffer_<stage>.json manifest, or an index,
+/// mapped sample, analysis or simulated study of an earlier version): only those are overwritten.
+bool is_kupffer_output(const std::filesystem::path& folder);
+
 /// An output directory built under "<path>.partial" and renamed into place by commit(), so a
 /// crashed run leaves only an obviously incomplete ".partial" folder behind.
 class StagingDirectory {
 public:
-    /// Throws OptionError if <path> exists and is not empty, unless overwrite is true.
+    /// Throws OptionError if <path> exists and is not empty, unless overwrite is true and it is
+    /// kupffer's own output (is_kupffer_output): a user's files are never deleted.
     StagingDirectory(std::filesystem::path path, bool overwrite);
     StagingDirectory(const StagingDirectory&) = delete;
     StagingDirectory& operator=(const StagingDirectory&) = delete;

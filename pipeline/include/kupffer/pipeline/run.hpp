@@ -16,6 +16,7 @@
 #include <nlohmann/json.hpp>
 
 #include "kupffer/pipeline/descriptor.hpp"
+#include "kupffer/pipeline/report.hpp"
 #include "kupffer/pipeline/stages.hpp"
 
 namespace kupffer::pipeline {
@@ -80,6 +81,7 @@ struct RunResults {
     std::vector<SampleSummary> samples;  ///< from the outputs, whether or not they were rerun
     std::filesystem::path output;
     int threads = 0, parallel_samples = 1;
+    std::vector<Alert> alerts;  ///< of the report (OUT/report.html), written at the end of every run
 };
 
 /// The steps in order with run/skip and why. Throws OptionError when an existing folder in the
@@ -88,6 +90,10 @@ std::vector<PlannedStep> plan_run(const Study& study, const RunOptions& options)
 
 /// Runs the plan (nothing with dry_run) and writes OUT/kupffer.yaml and OUT/run.json.
 RunResults run_study(const Study& study, const RunOptions& options);
+
+/// Removes what an interrupted run leaves (staging folders, count.partial, *.tmp files); the next
+/// run does the same first. Safe to call while nothing else writes the output.
+void remove_partial_outputs(const Study& study);
 
 /// One row of analysis/cytokine_tests.tsv: a group against the reference group, per-animal pseudobulk.
 struct CytokineTest {
