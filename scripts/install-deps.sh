@@ -16,6 +16,8 @@ packages=(
   rna-star kallisto bustools samtools isal
   # the report checked as a user sees it (headless browser) and read by MultiQC
   chromium multiqc
+  # the Nextflow pipeline's files parsed and its module scripts rendered (Nextflow itself is not packaged)
+  groovy python3-jsonschema
 )
 
 missing=()
