@@ -18,7 +18,7 @@ foreach(threads 1 2)
 endforeach()
 message(STATUS "${err}")
 foreach(f analysis.h5ad cells.tsv.gz doublets.tsv clusters.tsv markers.tsv composition.tsv cytokines.tsv cytokine_tests.tsv
-          pseudobulk_de.tsv.gz pseudobulk/index.tsv maturation.tsv analysis_summary.json kupffer_analyse.json
+          pseudobulk_de.tsv.gz pseudobulk/index.tsv maturation.tsv maturation_tests.tsv composition_tests.tsv analysis_summary.json kupffer_analyse.json
           plots/umap_clusters.svg plots/umap_cell_types.svg plots/umap_groups.svg plots/violin_IL6.svg
           plots/maturation_by_group.svg plots/composition.svg)
   if(NOT EXISTS ${OUT}/analysis_1/${f})

@@ -1,4 +1,5 @@
 #include "kupffer/cluster/analysis_output.hpp"
+#include "kupffer/cluster/group_tests.hpp"
 
 #include <algorithm>
 #include <cmath>
@@ -44,6 +45,20 @@ std::string slug(const std::string& s) {
 }
 
 }  // namespace
+
+/// composition_tests.tsv / maturation_tests.tsv: each comparison's replicate counts, the means on
+/// the values' own scale (`shown`), the difference, and the test (on `tested`, same order).
+static std::string group_tests_tsv(const std::string& feature_column, const std::vector<GroupTest>& tested, const std::vector<GroupTest>& shown) {
+    std::string t = feature_column + "\ttimepoint\tgroup\treference\tanimals_group\tanimals_reference\tmean_group\tmean_reference\tdifference\tt\tdf\tp_value\tfdr\n";
+    for (std::size_t i = 0; i < tested.size(); ++i) {
+        const auto& x = tested[i];
+        const auto& m = shown[i];
+        t += x.feature + "\t" + x.timepoint + "\t" + x.group + "\t" + x.reference + "\t" + std::to_string(x.n_group) + "\t" +
+             std::to_string(x.n_reference) + "\t" + num(m.mean_group) + "\t" + num(m.mean_reference) + "\t" +
+             num(m.mean_group - m.mean_reference) + "\t" + num(x.t) + "\t" + num(x.df) + "\t" + num(x.p_value) + "\t" + num(x.fdr) + "\n";
+    }
+    return t;
+}
 
 void write_analysis(const Dataset& data, const AnalysisResults& r, const AnalysisOptions& o, const fs::path& out_dir,
                     const AnalysisOutputOptions& output) {
@@ -230,6 +245,20 @@ void write_analysis(const Dataset& data, const AnalysisResults& r, const Analysi
                 }
             }
         write_text_file(root / "composition.tsv", t);
+        // Is a type's share different between groups, animals as replicates (arcsine-sqrt scale)?
+        std::vector<ReplicateValue> shares, transformed;
+        for (std::size_t b = 0; b < bars.size(); ++b) {
+            const auto at = static_cast<std::size_t>(std::find(sample_all.begin(), sample_all.end(), bars[b]) - sample_all.begin());
+            for (std::size_t k = 0; k < types.size(); ++k) {
+                bool present = false;
+                for (const auto& f : fractions) present |= f[k] > 0;
+                if (!present) continue;
+                shares.push_back({types[k], group_all[at], timepoint_all[at], bars[b], fractions[b][k]});
+                transformed.push_back({types[k], group_all[at], timepoint_all[at], bars[b], arcsine_sqrt(fractions[b][k])});
+            }
+        }
+        write_text_file(root / "composition_tests.tsv",
+                        group_tests_tsv("cell_type", compare_groups(transformed, group_order), compare_groups(shares, group_order)));
         write_text_file(root / "plots/composition.svg", svg::stacked_bars("Cell types per sample", bars, types, fractions));
     }
 
@@ -297,6 +326,17 @@ void write_analysis(const Dataset& data, const AnalysisResults& r, const Analysi
                      "\t" + num(quantile(v.first, 0.75)) + "\t" + num(mean_s) + "\t" + num(quantile(v.second, 0.5)) + "\n";
             }
         write_text_file(root / "maturation.tsv", t);
+        // Maturation between groups with the animals as replicates: each animal's mean pseudotime
+        // (animals with at least 5 cells on the axis).
+        std::vector<ReplicateValue> per_animal;
+        for (const auto& [key, v] : by) {
+            if (v.first.size() < 5) continue;
+            double mean = 0;
+            for (double x : v.first) mean += x / static_cast<double>(v.first.size());
+            per_animal.push_back({"pseudotime", std::get<0>(key), std::get<1>(key), std::get<2>(key), mean});
+        }
+        const auto tests = compare_groups(per_animal, group_order);
+        write_text_file(root / "maturation_tests.tsv", group_tests_tsv("measure", tests, tests));
         std::vector<svg::ViolinSeries> series;
         for (const auto& g : group_order) series.push_back({g, by_group[g]});
         write_text_file(root / "plots/maturation_by_group.svg",

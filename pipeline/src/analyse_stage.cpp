@@ -55,7 +55,7 @@ StageManifest analyse_manifest(const cluster::Samplesheet& sheet, const fs::path
     for (const auto& row : sheet.rows)
         m.inputs.push_back({{"sample", row[sample_col]}, {"matrix", fingerprint(samples_dir / row[sample_col] / options.matrix, options.fingerprint)}});
     m.outputs = {"analysis.h5ad", "cells.tsv.gz", "clusters.tsv", "markers.tsv", "composition.tsv", "cytokines.tsv",
-                 "cytokine_tests.tsv", "maturation.tsv", "analysis_summary.json", "samplesheet.csv"};
+                 "cytokine_tests.tsv", "maturation.tsv", "maturation_tests.tsv", "composition_tests.tsv", "analysis_summary.json", "samplesheet.csv"};
     return m;
 }
 

@@ -44,6 +44,23 @@ std::vector<std::string> levels(const Table& t, std::size_t column) {
     return out;
 }
 
+/// composition_tests.tsv / maturation_tests.tsv as a table, FDR < 0.05 highlighted.
+std::string group_tests_table(const fs::path& path, const char* feature, const char* means) {
+    if (!fs::exists(path)) return "";
+    const auto t = read_table(path);
+    std::vector<std::vector<std::string>> rows;
+    std::vector<bool> hit;
+    for (const auto& r : t.rows) {
+        const double fdr = number(r[t.column("fdr")]);
+        rows.push_back({html_escape(r[0]), html_escape(r[t.column("timepoint")]), html_escape(r[t.column("group")]),
+                        html_escape(r[t.column("reference")]), r[t.column("animals_group")] + " vs " + r[t.column("animals_reference")],
+                        format("%.3f", number(r[t.column("mean_group")])) + " vs " + format("%.3f", number(r[t.column("mean_reference")])),
+                        format("%+.3f", number(r[t.column("difference")])), format("%.2g", number(r[t.column("p_value")])), format("%.2g", fdr)});
+        hit.push_back(fdr < 0.05);
+    }
+    return html_table({feature, "timepoint", "group", "against", "animals", means, "difference", "p", "FDR"}, rows, hit);
+}
+
 }  // namespace
 
 StudyReport read_study(const fs::path& dir) {
@@ -135,7 +152,10 @@ std::string composition_section(const StudyReport& s) {
            figure(cluster::svg::stacked_bars("Cell types by group", groups, types, fractions),
                   "Each bar pools a treatment group's samples. Monocytes and monocyte-derived macrophages gathering in the liver "
                   "show as a larger share of those colours; compare the per-sample bars to see whether the animals agree.") +
-           "</div></section>\n";
+           "</div>" + group_tests_table(s.dir / "composition_tests.tsv", "cell type", "share") +
+           "<p class=\"caption\">Is a cell type's share of a sample's cells different between two groups, with the animals as "
+           "replicates? Student's t-test on arcsine-square-root shares (as speckle's propeller), BH over the cell types of each "
+           "comparison; highlighted rows have FDR &lt; 0.05. With two or three animals a group only large shifts reach it.</p></section>\n";
 }
 
 std::string qc_section(const StudyReport& s) {
@@ -186,7 +206,10 @@ std::string maturation_section(const StudyReport& s) {
                       "Monocyte-lineage cells ordered from classical monocyte (0) to monocyte-derived macrophage (1). Each violin is "
                       "the distribution in one group and timepoint, its bar the median: a group whose monocytes mature less sits lower.") +
            html_table({"group", "timepoint", "animal", "cells", "mean pseudotime", "median pseudotime", "mean panel score"}, rows) +
-           "<p class=\"caption\">One row per animal: the animals, not the cells, are the replicates when groups are compared.</p></section>\n";
+           "<p class=\"caption\">One row per animal: the animals, not the cells, are the replicates when groups are compared.</p>" +
+           group_tests_table(s.dir / "maturation_tests.tsv", "measure", "mean pseudotime") +
+           "<p class=\"caption\">Each animal's mean pseudotime (animals with at least 5 cells on the axis), compared between groups "
+           "by Student's t-test with the animals as replicates.</p></section>\n";
 }
 
 std::string cytokines_section(const StudyReport& s) {
