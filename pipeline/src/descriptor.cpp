@@ -114,6 +114,17 @@ void read_reference(const YAML::Node& root, const Reader& r, Study& s) {
     }
 }
 
+/// Names the schema has already checked against its enum: parse errors cannot happen here.
+template <class F>
+void choice(const Reader& r, const YAML::Node& a, const char* key, F&& apply) {
+    std::string value;
+    if (!r.get(a, key, value)) return;
+    try {
+        apply(value);
+    } catch (const Error&) {
+    }
+}
+
 void read_stage_options(const YAML::Node& root, const Reader& r, Study& s) {
     r.get(root, "threads", s.threads);
     r.get(root, "parallel_samples", s.parallel_samples);
@@ -136,25 +147,13 @@ void read_stage_options(const YAML::Node& root, const Reader& r, Study& s) {
     bool exact = false;
     r.get(c, "exact_umis", exact);
     count.count.umi_method = exact ? quant::UmiMethod::Exact : quant::UmiMethod::Directional;
-    std::string multi = "discard";
-    if (r.get(c, "multi_gene", multi) && (multi == "discard" || multi == "em")) count.count.multi_gene = parse_multi_gene(multi);
+    choice(r, c, "multi_gene", [&](const std::string& v) { count.count.multi_gene = parse_multi_gene(v); });
     r.get(c, "velocity", count.velocity);
     r.get(c, "expect_cells", count.cells.expected_cells);
     r.get(c, "emptydrops_lower", count.cells.lower);
     r.get(c, "emptydrops_iterations", count.cells.iterations);
     r.get(c, "emptydrops_fdr", count.cells.fdr);
     r.get(c, "seed", count.cells.seed);
-}
-
-/// Names the schema has already checked against its enum: parse errors cannot happen here.
-template <class F>
-void choice(const Reader& r, const YAML::Node& a, const char* key, F&& apply) {
-    std::string value;
-    if (!r.get(a, key, value)) return;
-    try {
-        apply(value);
-    } catch (const Error&) {
-    }
 }
 
 void read_analyse_options(const YAML::Node& root, const Reader& r, Study& s) {
