@@ -60,21 +60,35 @@ static std::string group_tests_tsv(const std::string& feature_column, const std:
     return t;
 }
 
-void write_analysis(const Dataset& data, const AnalysisResults& r, const AnalysisOptions& o, const fs::path& out_dir,
-                    const AnalysisOutputOptions& output) {
-    StagingDirectory staging(out_dir, output.overwrite);
-    const fs::path root = staging.staging();
-    fs::create_directories(root / "plots");
-    fs::create_directories(root / "pseudobulk");
-    const std::uint32_t n = r.counts.n_cols;
-    std::vector<std::string> cells, cluster_names(n);
-    for (auto c : r.analysed) cells.push_back(data.cells[c]);
-    for (std::uint32_t i = 0; i < n; ++i) cluster_names[i] = std::to_string(r.clusters[i]);
-    const auto group_all = data.metadata_of(o.group_column);
-    const std::vector<std::string> group_order = distinct(group_all);
+namespace {
 
-    // AnnData.
-    {
+/// Everything `write_analysis` writes, one file (or family) per step; the per-cell labels every
+/// step needs are resolved once.
+struct AnalysisWriter {
+    const Dataset& data;
+    const AnalysisResults& r;
+    const AnalysisOptions& o;
+    const AnalysisOutputOptions& output;
+    std::filesystem::path root;
+    std::uint32_t n = r.counts.n_cols;
+    std::vector<std::string> cells, cluster_names, group_all, group_order, sample_all, timepoint_all, animal_all, types;
+
+    AnalysisWriter(const Dataset& d, const AnalysisResults& results, const AnalysisOptions& options, const AnalysisOutputOptions& out,
+                   std::filesystem::path folder)
+        : data(d), r(results), o(options), output(out), root(std::move(folder)), cluster_names(n) {
+        for (auto c : r.analysed) cells.push_back(data.cells[c]);
+        for (std::uint32_t i = 0; i < n; ++i) cluster_names[i] = std::to_string(r.clusters[i]);
+        group_all = data.metadata_of(o.group_column);
+        group_order = distinct(group_all);
+        sample_all = data.metadata_of("sample");
+        timepoint_all = data.metadata_of(o.timepoint_column);
+        animal_all = data.metadata_of(o.animal_column);
+        for (const auto& p : o.panels) types.push_back(p.cell_type);
+        types.push_back("unassigned");
+    }
+
+    /// AnnData: X log-normalised, layers/counts, obs, var, obsm, uns.
+    void write_anndata() const {
         H5adWriter h5(root / "analysis.h5ad");
         h5.x(r.normalized.logcounts);
         h5.layer("counts", r.counts);
@@ -140,8 +154,8 @@ void write_analysis(const Dataset& data, const AnalysisResults& r, const Analysi
         h5.commit();
     }
 
-    // cells.tsv.gz: every cell of the dataset.
-    {
+    /// cells.tsv.gz: every cell of the dataset.
+    void write_cells() const {
         std::vector<std::int64_t> position(data.counts.n_cols, -1);
         for (std::uint32_t i = 0; i < n; ++i) position[r.analysed[i]] = i;
         std::string t = "cell";
@@ -168,8 +182,8 @@ void write_analysis(const Dataset& data, const AnalysisResults& r, const Analysi
         write_text_file(root / "cells.tsv.gz", t);
     }
 
-    // clusters.tsv and markers.tsv.
-    {
+    /// clusters.tsv and markers.tsv.
+    void write_clusters_and_markers() const {
         std::vector<std::size_t> size(r.annotation.cluster_label.size(), 0);
         for (auto k : r.clusters) ++size[k];
         std::string t = "cluster\tcells\tcell_type\tconfidence";
@@ -195,9 +209,10 @@ void write_analysis(const Dataset& data, const AnalysisResults& r, const Analysi
         write_text_file(root / "markers.tsv", m);
     }
 
-    // doublets.tsv: per sample, Scrublet's summary of the doublet calls.
-    if (!r.doublets.threshold.empty()) {
-        const auto sample_all = data.metadata_of("sample");
+    /// doublets.tsv: per sample, Scrublet's summary of the doublet calls.
+    void write_doublets() const {
+        if (r.doublets.threshold.empty()) return;
+        {
         std::vector<std::string> samples(r.doublets.threshold.size());
         for (std::uint32_t c = 0; c < data.counts.n_cols; ++c) samples[data.sample_of_cell[c]] = sample_all[c];
         std::vector<std::size_t> scored(samples.size(), 0), called(samples.size(), 0);
@@ -211,16 +226,11 @@ void write_analysis(const Dataset& data, const AnalysisResults& r, const Analysi
             t += samples[s] + "\t" + std::to_string(scored[s]) + "\t" + std::to_string(called[s]) + "\t" + num(r.doublets.threshold[s]) + "\t" +
                  num(r.doublets.rate[s]) + "\t" + num(r.doublets.detectable[s]) + "\t" + num(r.doublets.implied_rate[s]) + "\n";
         write_text_file(root / "doublets.tsv", t);
+        }
     }
 
-    // composition.tsv and its plot.
-    const auto sample_all = data.metadata_of("sample");
-    const auto timepoint_all = data.metadata_of(o.timepoint_column);
-    const auto animal_all = data.metadata_of(o.animal_column);
-    std::vector<std::string> types;
-    for (const auto& p : o.panels) types.push_back(p.cell_type);
-    types.push_back("unassigned");
-    {
+    /// composition.tsv, composition_tests.tsv and the composition plot.
+    void write_composition() const {
         std::map<std::string, std::map<std::string, double>> count;
         std::map<std::string, double> total;
         for (std::uint32_t i = 0; i < n; ++i) {
@@ -262,8 +272,8 @@ void write_analysis(const Dataset& data, const AnalysisResults& r, const Analysi
         write_text_file(root / "plots/composition.svg", svg::stacked_bars("Cell types per sample", bars, types, fractions));
     }
 
-    // Cytokines: summary, tests (panel), all genes, pseudobulk tables.
-    {
+    /// Cytokines: summary, tests (panel), all genes, pseudobulk tables.
+    void write_cytokines() const {
         std::string t = "cell_type\tgroup\ttimepoint\tgene\tcells\tfraction_expressing\tmean_log_expression\n";
         for (const auto& s : r.cytokines.summary)
             t += s.cell_type + "\t" + s.group + "\t" + s.timepoint + "\t" + s.gene + "\t" + std::to_string(s.cells) + "\t" + num(s.expressing) +
@@ -304,8 +314,8 @@ void write_analysis(const Dataset& data, const AnalysisResults& r, const Analysi
         write_text_file(root / "pseudobulk/index.tsv", index);
     }
 
-    // Maturation per group x timepoint x animal, and its plot.
-    {
+    /// maturation.tsv, maturation_tests.tsv and the maturation plot.
+    void write_maturation() const {
         std::string t = "group\ttimepoint\tanimal\tcells\tpseudotime_mean\tpseudotime_median\tpseudotime_q25\tpseudotime_q75\tscore_mean\tscore_median\n";
         std::map<std::tuple<std::string, std::string, std::string>, std::pair<std::vector<double>, std::vector<double>>> by;
         std::map<std::string, std::vector<double>> by_group;
@@ -344,8 +354,8 @@ void write_analysis(const Dataset& data, const AnalysisResults& r, const Analysi
                                      "diffusion pseudotime", series));
     }
 
-    // UMAPs and cytokine violins.
-    {
+    /// UMAPs and cytokine violins.
+    void write_umaps_and_violins() const {
         std::vector<double> x(n), y(n);
         for (std::uint32_t i = 0; i < n; ++i) x[i] = r.umap(i, 0), y[i] = r.umap.cols() > 1 ? r.umap(i, 1) : 0.0;
         std::vector<std::string> group(n), cluster_order;
@@ -379,6 +389,8 @@ void write_analysis(const Dataset& data, const AnalysisResults& r, const Analysi
         }
     }
 
+    /// analysis_summary.json: counts and notes.
+    void write_summary() const {
     nlohmann::json summary = {{"cells", data.counts.n_cols},
                               {"cells_analysed", n},
                               {"cells_failing_qc", std::count(r.qc.discard.begin(), r.qc.discard.end(), true)},
@@ -390,8 +402,29 @@ void write_analysis(const Dataset& data, const AnalysisResults& r, const Analysi
                               {"group_comparisons", r.cytokines.comparisons.size()},
                               {"notes", r.notes}};
     write_text_file(root / "analysis_summary.json", summary.dump(2) + "\n");
-    if (output.before_commit) output.before_commit(root);
+    }
+};
+
+}  // namespace
+
+void write_analysis(const Dataset& data, const AnalysisResults& r, const AnalysisOptions& o, const fs::path& out_dir,
+                    const AnalysisOutputOptions& output) {
+    StagingDirectory staging(out_dir, output.overwrite);
+    fs::create_directories(staging.staging() / "plots");
+    fs::create_directories(staging.staging() / "pseudobulk");
+    const AnalysisWriter w(data, r, o, output, staging.staging());
+    w.write_anndata();
+    w.write_cells();
+    w.write_clusters_and_markers();
+    w.write_doublets();
+    w.write_composition();
+    w.write_cytokines();
+    w.write_maturation();
+    w.write_umaps_and_violins();
+    w.write_summary();
+    if (output.before_commit) output.before_commit(staging.staging());
     staging.commit();
 }
+
 
 }  // namespace kupffer::cluster
