@@ -48,6 +48,8 @@ TEST(Analyse, RecoversCellTypesMaturationAndTheIl6Effect) {
     EXPECT_GE(ari, 0.85);  // clusters split some types (e.g. by maturation); annotation merges them back
     EXPECT_GE(accuracy, 0.90);
     EXPECT_GE(rho, 0.85);
+    // The run's own check: the pseudotime agrees with the panel score it was rooted on.
+    EXPECT_GE(r.maturation_agreement, 0.5);
     // IL6, ALF vs control, in the classical monocytes, per animal.
     const auto il6 = static_cast<std::size_t>(std::find(s.data.gene_names.begin(), s.data.gene_names.end(), "IL6") - s.data.gene_names.begin());
     bool found = false;

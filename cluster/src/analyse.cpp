@@ -73,6 +73,55 @@ std::vector<std::uint32_t> quick_clusters(const CountMatrix& counts, const Analy
     return labels;
 }
 
+/// Maturation: the cells whose cluster is named as either end of the monocyte -> macrophage axis
+/// get the panel score difference and a diffusion pseudotime on their own variable genes and PCs;
+/// the pseudotime's agreement with the panel score is reported (and a note warns when it is weak).
+void maturation_axis(AnalysisResults& r, const AnalysisOptions& o, const PcaOptions& pca) {
+    const std::uint32_t n = r.counts.n_cols;
+    r.maturation_pseudotime.assign(n, kNaN);
+    r.maturation_score.assign(n, kNaN);
+    const std::size_t start = panel_index(o.panels, o.trajectory_start), end = panel_index(o.panels, o.trajectory_end);
+    if (start == o.panels.size() || end == o.panels.size()) {
+        r.notes.push_back("maturation: no panel named " + o.trajectory_start + " or " + o.trajectory_end);
+    } else {
+        for (std::uint32_t c = 0; c < n; ++c)
+            if (r.cell_type[c] == o.trajectory_start || r.cell_type[c] == o.trajectory_end) r.trajectory_cells.push_back(c);
+        const auto& scores = r.annotation.module.scores;
+        // Monocytes mature into macrophages continuously, so clusters rarely split the axis where
+        // the names change: within the axis, each cell takes the end whose panel scores higher.
+        for (auto c : r.trajectory_cells) {
+            r.maturation_score[c] = scores[end][c] - scores[start][c];
+            r.cell_type[c] = r.maturation_score[c] > 0 ? o.trajectory_end : o.trajectory_start;
+        }
+        if (r.trajectory_cells.size() < std::max<std::size_t>(50, o.pseudotime.k + o.pseudotime.components + 2)) {
+            r.notes.push_back("maturation: " + std::to_string(r.trajectory_cells.size()) + " cells on the axis, too few for a pseudotime");
+        } else {
+            const auto axis_counts = select_columns(r.counts, r.trajectory_cells);
+            const auto axis = log_normalize(axis_counts).logcounts;
+            HvgOptions hvg = o.hvg;
+            hvg.top = o.trajectory_hvgs;
+            const auto genes = model_gene_var(axis, hvg).selected;
+            PcaOptions axis_pca = pca;
+            axis_pca.components = std::min<std::size_t>({o.trajectory_pcs, genes.size() - 1, r.trajectory_cells.size() - 1});
+            const auto pcs = run_pca(axis, genes, axis_pca).scores;
+            std::vector<double> root;
+            for (auto c : r.trajectory_cells) root.push_back(-r.maturation_score[c]);
+            PseudotimeOptions pt = o.pseudotime;
+            pt.threads = o.threads;
+            const auto dpt = diffusion_pseudotime(pcs, root, pt);
+            for (std::size_t i = 0; i < r.trajectory_cells.size(); ++i) r.maturation_pseudotime[r.trajectory_cells[i]] = dpt.pseudotime[i];
+        }
+    }
+    if (r.trajectory_cells.empty()) return;
+    std::vector<double> pseudotime, score;
+    for (auto c : r.trajectory_cells) pseudotime.push_back(r.maturation_pseudotime[c]), score.push_back(r.maturation_score[c]);
+    r.maturation_agreement = spearman(pseudotime, score);
+    if (!(r.maturation_agreement >= 0.5))
+        r.notes.push_back("maturation: the pseudotime agrees poorly with the macrophage-minus-monocyte panel score (Spearman " +
+                          std::to_string(r.maturation_agreement).substr(0, 5) +
+                          "): it may follow sample or animal differences rather than maturation; read maturation_score too");
+}
+
 }  // namespace
 
 AnalysisOptions default_analysis_options() {
@@ -212,42 +261,7 @@ AnalysisResults analyse(const Dataset& data, const AnalysisOptions& o) {
         for (auto k : r.clusters) r.cell_type.push_back(r.annotation.cluster_label[k]);
         mark("annotation");
 
-        // Maturation: the cells whose cluster is named as either end of the monocyte -> macrophage axis.
-        r.maturation_pseudotime.assign(n, kNaN);
-        r.maturation_score.assign(n, kNaN);
-        const std::size_t start = panel_index(o.panels, o.trajectory_start), end = panel_index(o.panels, o.trajectory_end);
-        if (start == o.panels.size() || end == o.panels.size()) {
-            r.notes.push_back("maturation: no panel named " + o.trajectory_start + " or " + o.trajectory_end);
-        } else {
-            for (std::uint32_t c = 0; c < n; ++c)
-                if (r.cell_type[c] == o.trajectory_start || r.cell_type[c] == o.trajectory_end) r.trajectory_cells.push_back(c);
-            const auto& scores = r.annotation.module.scores;
-            // Monocytes mature into macrophages continuously, so clusters rarely split the axis where
-            // the names change: within the axis, each cell takes the end whose panel scores higher.
-            for (auto c : r.trajectory_cells) {
-                r.maturation_score[c] = scores[end][c] - scores[start][c];
-                r.cell_type[c] = r.maturation_score[c] > 0 ? o.trajectory_end : o.trajectory_start;
-            }
-            if (r.trajectory_cells.size() < std::max<std::size_t>(50, o.pseudotime.k + o.pseudotime.components + 2)) {
-                r.notes.push_back("maturation: " + std::to_string(r.trajectory_cells.size()) + " cells on the axis, too few for a pseudotime");
-            } else {
-                const auto axis_counts = select_columns(r.counts, r.trajectory_cells);
-                const auto axis = log_normalize(axis_counts).logcounts;
-                HvgOptions hvg = o.hvg;
-                hvg.top = o.trajectory_hvgs;
-                const auto genes = model_gene_var(axis, hvg).selected;
-                PcaOptions axis_pca = pca;
-                axis_pca.components = std::min<std::size_t>({o.trajectory_pcs, genes.size() - 1, r.trajectory_cells.size() - 1});
-                const auto pcs = run_pca(axis, genes, axis_pca).scores;
-                std::vector<double> root;
-                for (auto c : r.trajectory_cells) root.push_back(-r.maturation_score[c]);
-                PseudotimeOptions pt = o.pseudotime;
-                pt.threads = o.threads;
-                const auto dpt = diffusion_pseudotime(pcs, root, pt);
-                for (std::size_t i = 0; i < r.trajectory_cells.size(); ++i) r.maturation_pseudotime[r.trajectory_cells[i]] = dpt.pseudotime[i];
-            }
-        }
-
+        maturation_axis(r, o, pca);
         mark("maturation");
         CellDesign design{r.cell_type, pick(group, r.analysed), pick(timepoint, r.analysed), pick(sample, r.analysed), {}};
         design.group_order = internal::distinct(group);  // samplesheet order; the first is the reference

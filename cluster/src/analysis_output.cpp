@@ -399,6 +399,7 @@ struct AnalysisWriter {
                               {"variable_genes", r.hvg.selected.size()},
                               {"clusters", r.annotation.cluster_label.size()},
                               {"trajectory_cells", r.trajectory_cells.size()},
+                              {"maturation_agreement", std::isnan(r.maturation_agreement) ? nlohmann::json() : nlohmann::json(r.maturation_agreement)},
                               {"group_comparisons", r.cytokines.comparisons.size()},
                               {"notes", r.notes}};
     write_text_file(root / "analysis_summary.json", summary.dump(2) + "\n");

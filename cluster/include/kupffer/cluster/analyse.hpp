@@ -5,6 +5,7 @@
 // (Doublets are scored per sample after QC.) Each step is its own header; this one chains them with the study's defaults and keeps every
 // intermediate a user (or write_analysis) needs.
 #include <cstdint>
+#include <limits>
 #include <string>
 #include <utility>
 #include <vector>
@@ -94,6 +95,9 @@ struct AnalysisResults {
     std::vector<std::string> cell_type;
     std::vector<double> maturation_pseudotime, maturation_score;  ///< NaN off the axis
     std::vector<std::uint32_t> trajectory_cells;  ///< analysed-cell indices on the axis
+    /// Spearman correlation of the pseudotime with the panel score on the axis (NaN without one):
+    /// low values mean the trajectory follows something other than maturation.
+    double maturation_agreement = std::numeric_limits<double>::quiet_NaN();
     CytokineResults cytokines;
     std::vector<std::string> notes;        ///< what was skipped and why
     std::vector<std::pair<std::string, double>> step_seconds;  ///< wall time of each step (for logs, not outputs)
