@@ -10,6 +10,7 @@
 #include "kupffer/pipeline/stages.hpp"
 #include "kupffer/quant/h5_output.hpp"
 #include "kupffer/quant/tenx_output.hpp"
+#include "table.hpp"
 
 namespace kupffer::pipeline {
 
@@ -60,12 +61,8 @@ StageManifest count_manifest(const fs::path& sample_dir, const CountStageOptions
 namespace {
 
 std::uint64_t read_pairs_of(const fs::path& sample_dir) {
-    const auto path = sample_dir / "map_metrics.json";
-    if (!fs::exists(path)) return 0;
-    std::ifstream in(path);
-    const auto json = nlohmann::json::parse(in, nullptr, false);
-    if (json.is_discarded()) throw InputError(path.string(), 0, "not valid JSON (rerun `kupffer map` for this sample)");
-    return json.value("read_pairs", std::uint64_t{0});
+    const auto json = internal::read_json(sample_dir / "map_metrics.json", true);
+    return json.is_object() ? json.value("read_pairs", std::uint64_t{0}) : 0;
 }
 
 void remove_earlier_outputs(const fs::path& sample_dir) {

@@ -10,6 +10,7 @@
 
 #include "kupffer/core/errors.hpp"
 #include "kupffer/core/output_file.hpp"
+#include "table.hpp"
 
 namespace kupffer::pipeline {
 
@@ -81,10 +82,8 @@ void write_manifest(const fs::path& folder, const StageManifest& manifest) {
 }
 
 std::optional<nlohmann::json> read_manifest(const fs::path& folder, const std::string& stage) {
-    std::ifstream in(folder / manifest_name(stage));
-    if (!in) return std::nullopt;
-    auto parsed = nlohmann::json::parse(in, nullptr, false);
-    if (parsed.is_discarded() || !parsed.is_object()) return std::nullopt;
+    auto parsed = internal::read_json(folder / manifest_name(stage), false);
+    if (!parsed.is_object()) return std::nullopt;  // absent or damaged: the stage reruns
     return parsed;
 }
 

@@ -43,12 +43,6 @@ summary { font-size: 17px; font-weight: bold; cursor: pointer; }
 pre { background: #f7f7f7; padding: 8px; font-size: 12px; overflow-x: auto; }
 )css";
 
-nlohmann::json read_run(const fs::path& path) {
-    std::ifstream in(path);
-    if (!in) return nullptr;
-    const auto j = nlohmann::json::parse(in, nullptr, false);
-    return j.is_discarded() ? nlohmann::json() : j;
-}
 
 std::vector<SampleReport> read_samples(const fs::path& dir) {
     std::vector<fs::path> folders;
@@ -86,7 +80,7 @@ std::string page(const std::vector<SampleReport>& samples, const StudyReport& st
 ReportResults write_report(const ReportOptions& o) {
     const auto samples = read_samples(o.samples_dir);
     const auto study = read_study(o.analysis_dir);
-    const auto html = page(samples, study, read_run(o.run_json));
+    const auto html = page(samples, study, read_json(o.run_json, false));
     ReportResults r;
     r.samples = samples.size();
     for (const auto& s : samples) {

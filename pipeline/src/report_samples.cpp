@@ -73,13 +73,6 @@ namespace internal {
 
 namespace {
 
-nlohmann::json read_json(const fs::path& path) {
-    std::ifstream in(path);
-    if (!in) return nullptr;
-    auto j = nlohmann::json::parse(in, nullptr, false);
-    if (j.is_discarded()) throw InputError(path.string(), 0, "not valid JSON");
-    return j;
-}
 
 /// Ranks 1..n thinned to about 300 points evenly spaced on a log scale (the curve's shape).
 std::vector<std::size_t> log_spaced(std::size_t n) {
@@ -98,8 +91,8 @@ std::vector<std::size_t> log_spaced(std::size_t n) {
 SampleReport read_sample(const std::string& name, const fs::path& folder) {
     SampleReport s;
     s.name = name;
-    s.map = read_json(folder / "map_metrics.json");
-    s.count = read_json(folder / "metrics.json");
+    s.map = read_json(folder / "map_metrics.json", true);
+    s.count = read_json(folder / "metrics.json", true);
     if (s.count.is_null()) throw InputError((folder / "metrics.json").string(), 0, "not found: run `kupffer count` for this sample first");
     const auto calls = read_table(folder / "cell_calls.tsv.gz");
     const auto umis = calls.column("umis"), cell = calls.column("cell"), ordmag = calls.column("ordmag");

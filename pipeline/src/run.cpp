@@ -11,6 +11,7 @@
 #include "kupffer/core/parallel.hpp"
 #include "kupffer/core/text_reader.hpp"
 #include "kupffer/pipeline/report.hpp"
+#include "table.hpp"
 #include "usage.hpp"
 
 namespace kupffer::pipeline {
@@ -114,13 +115,11 @@ void remove_leftovers(const Study& s, const Layout& at) {
     }
     if (s.index.empty()) partial.push_back(at.index.string() + ".partial");
     for (const auto& p : partial) fs::remove_all(p, ec);
-    for (const auto& folder : std::vector<fs::path>{at.out, at.samples})
+    std::vector<fs::path> folders = {at.out, at.samples};
+    for (const auto& sample : s.samples) folders.push_back(at.sample(sample.name));
+    for (const auto& folder : folders)
         if (fs::is_directory(folder, ec))
             for (const auto& e : fs::directory_iterator(folder, ec))
-                if (e.path().extension() == ".tmp" && e.is_regular_file(ec)) fs::remove(e.path(), ec);
-    for (const auto& sample : s.samples)
-        if (fs::is_directory(at.sample(sample.name), ec))
-            for (const auto& e : fs::directory_iterator(at.sample(sample.name), ec))
                 if (e.path().extension() == ".tmp" && e.is_regular_file(ec)) fs::remove(e.path(), ec);
 }
 
@@ -138,13 +137,8 @@ int parallel_samples(const Study& s, int threads) {
 SampleSummary summarize_sample(const std::string& name, const fs::path& folder) {
     SampleSummary out;
     out.sample = name;
-    auto read = [](const fs::path& p) {
-        std::ifstream in(p);
-        auto j = in ? nlohmann::json::parse(in, nullptr, false) : nlohmann::json();
-        return j.is_discarded() ? nlohmann::json() : j;
-    };
-    const auto map = read(folder / "map_metrics.json");
-    const auto count = read(folder / "metrics.json");
+    const auto map = internal::read_json(folder / "map_metrics.json", false);
+    const auto count = internal::read_json(folder / "metrics.json", false);
     if (map.is_object()) {
         out.chemistry = map.value("chemistry", "");
         out.read_pairs = map.value("read_pairs", std::uint64_t{0});
@@ -296,13 +290,15 @@ nlohmann::ordered_json run_json(const Study& s, const RunOptions& o, const RunRe
     j["libraries"] = library_versions();
     j["threads"] = r.threads;
     j["parallel_samples"] = r.parallel_samples;
-    j["fingerprints"] = o.fingerprint == Fingerprint::Deep ? "size, mtime and md5" : "size and mtime";
+    // Size and time only: with --deep the stages' manifests already hold the hashes, and hashing
+    // every FASTQ again here would read the whole run a further time.
+    j["fingerprints"] = "size and mtime (stage manifests hold the --deep hashes)";
     nlohmann::ordered_json inputs = nlohmann::ordered_json::array();
     for (const auto& p : {s.genome, s.gtf, s.samplesheet, s.map_options.map.whitelist})
-        if (!p.empty() && fs::is_regular_file(p)) inputs.push_back(nlohmann::ordered_json(fingerprint(p, o.fingerprint)));
+        if (!p.empty() && fs::is_regular_file(p)) inputs.push_back(nlohmann::ordered_json(fingerprint(p, Fingerprint::Quick)));
     for (const auto& sample : s.samples)
         for (const auto& lane : sample.lanes)
-            for (const auto& p : {lane.r1, lane.r2}) inputs.push_back(nlohmann::ordered_json(fingerprint(p, o.fingerprint)));
+            for (const auto& p : {lane.r1, lane.r2}) inputs.push_back(nlohmann::ordered_json(fingerprint(p, Fingerprint::Quick)));
     j["inputs"] = inputs;
     j["steps"] = nlohmann::ordered_json::array();
     for (const auto& p : r.plan) {

@@ -1,6 +1,7 @@
 #include "table.hpp"
 
 #include <algorithm>
+#include <fstream>
 
 #include "kupffer/core/errors.hpp"
 #include "kupffer/core/text_reader.hpp"
@@ -32,6 +33,15 @@ Table read_table(const std::filesystem::path& path) {
         t.rows.push_back(std::move(row));
     }
     return t;
+}
+
+nlohmann::json read_json(const std::filesystem::path& path, bool strict) {
+    std::ifstream in(path);
+    if (!in) return nullptr;
+    auto json = nlohmann::json::parse(in, nullptr, false);
+    if (!json.is_discarded()) return json;
+    if (strict) throw InputError(path.string(), 0, "not valid JSON");
+    return nullptr;
 }
 
 }  // namespace kupffer::pipeline::internal
