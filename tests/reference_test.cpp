@@ -116,6 +116,29 @@ TEST(Reference, ParalogsShareMostOfTheirExonicSequence) {
     EXPECT_LT(identity, 1.0);
 }
 
+TEST(Reference, ParalogsKeepTheirSourcesExonLengthsEvenWhenManyGenesAreCopied) {
+    // Regression (issue 14): a gene copied by one paralog was later made a copy itself, its exons
+    // changed under the first copy and the copy wrote far outside its chromosome ("basic_string::
+    // replace" with --genes 8000 --genome-size 300000000).
+    ReferenceOptions o;
+    o.seed = 3;
+    o.genes = 1500;
+    o.genome_size = 15'000'000;
+    o.paralog_fraction = 0.4;
+    const auto ref = simulate_reference(o);
+    std::map<std::string, const Gene*> by_id;
+    for (const auto& g : ref.genes) by_id[g.id] = &g;
+    std::size_t copies = 0;
+    for (const auto& g : ref.genes) {
+        if (g.paralog_of.empty()) continue;
+        ++copies;
+        const auto& source = *by_id.at(g.paralog_of);
+        ASSERT_EQ(g.transcripts[0].exons.size(), source.transcripts[0].exons.size()) << g.name;
+        EXPECT_EQ(g.transcripts[0].sequence.size(), source.transcripts[0].sequence.size()) << g.name;
+    }
+    EXPECT_GT(copies, 300U);
+}
+
 TEST(Reference, SameSeedSameGenome) {
     ReferenceOptions o;
     o.seed = 3;

@@ -156,6 +156,7 @@ Reference simulate_reference(const ReferenceOptions& options) {
         GeneCategory category;
         Structure structure;
         int paralog_source = -1;  // index into planned
+        bool is_source = false;   // some paralog copies this gene: it must keep its structure
     };
     std::vector<Planned> planned;
     for (const auto& g : named) planned.push_back({std::string(g.name), g.category, random_structure(rng), -1});
@@ -172,6 +173,7 @@ Reference simulate_reference(const ReferenceOptions& options) {
     };
     auto make_paralog = [&](int copy, int source) {
         planned[copy].paralog_source = source;
+        planned[source].is_source = true;
         planned[copy].structure.exons = planned[source].structure.exons;
         planned[copy].structure.introns.resize(planned[source].structure.introns.size());
         for (auto& len : planned[copy].structure.introns) len = lognormal_length(rng, 900, 0.9, 80, 8000);
@@ -182,7 +184,9 @@ Reference simulate_reference(const ReferenceOptions& options) {
         // Pair background gene k (copy) with one earlier in the list (source).
         const std::size_t copy = named.size() + 1 + rng.below(n_background - 1);
         const std::size_t source = named.size() + rng.below(copy - named.size());
-        if (planned[copy].paralog_source < 0 && planned[source].paralog_source < 0)
+        // A copy is never itself copied, and a source never becomes a copy (its exons would change
+        // under the paralogs already made from it).
+        if (planned[copy].paralog_source < 0 && !planned[copy].is_source && planned[source].paralog_source < 0)
             make_paralog(static_cast<int>(copy), static_cast<int>(source));
     }
 
