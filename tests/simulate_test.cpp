@@ -318,6 +318,36 @@ TEST(Simulate, MonocytesMatureFurtherInAlfThanWithMscs) {
     EXPECT_GT(maturation["ALF"].size(), maturation["control"].size());  // monocytes home to the ALF liver
 }
 
+TEST(Simulate, GroupEffectZeroIsANullStudy) {
+    // --group-effect 0: every group has control's shares, maturation and cytokines (animal
+    // variation off here, so that only sampling noise is left).
+    test::TempDir dir;
+    auto o = small_study();
+    o.group_effect_scale = 0;
+    o.animal_sd = 0;
+    o.animals_per_group = 3;
+    o.fastqs = false;
+    o.read_truth = false;
+    simulate::simulate(o, dir / "null");
+    std::map<std::string, std::vector<double>> maturation;
+    std::map<std::string, double> cells, axis;
+    for (const auto& line : read_lines(dir / "null/truth/barcodes.tsv.gz")) {
+        const auto f = split(line, '\t');
+        if (f[0] == "sample" || f[2] != "1") continue;
+        cells[std::string(f[5])] += 1;
+        if (f[4] != "NA") maturation[std::string(f[5])].push_back(std::stod(std::string(f[4]))), axis[std::string(f[5])] += 1;
+    }
+    auto mean = [](const std::vector<double>& v) {
+        double s = 0;
+        for (double x : v) s += x;
+        return s / static_cast<double>(v.size());
+    };
+    for (const std::string g : {"ALF", "ALF+hUC-MSC"}) {
+        EXPECT_NEAR(mean(maturation[g]), mean(maturation["control"]), 0.05) << g;
+        EXPECT_NEAR(axis[g] / cells[g], axis["control"] / cells["control"], 0.03) << g;
+    }
+}
+
 TEST(Simulate, UsesAGivenWhitelist) {
     const auto path = test::shared_data("whitelists/10xv2_737K-august-2016.txt.gz");
     if (!fs::exists(path)) GTEST_SKIP() << "shared data not found: " << path;

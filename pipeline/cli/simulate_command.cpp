@@ -31,7 +31,10 @@ std::function<void()> add_simulate_command(CLI::App& app) {
     cmd->add_option("--ambient-fraction", o.ambient_fraction, "Share of a cell's molecules from ambient RNA")->capture_default_str();
     cmd->add_option("--intergenic-fraction", o.intergenic_fraction, "Share of molecules from intergenic DNA")->capture_default_str();
     cmd->add_option("--cytokine-effect", o.cytokine_effect_scale,
-                    "Scale of the group effects on cytokines (1 = built-in, 0 = null study)")->capture_default_str();
+                    "Scale of the group effects on cytokines only (1 = built-in, 0 = none)")->capture_default_str();
+    cmd->add_option("--group-effect", o.group_effect_scale,
+                    "Scale of every group effect: shares, maturation, cytokines (1 = built-in, 0 = null study)")->capture_default_str();
+    cmd->add_option("--animal-sd", o.animal_sd, "Per-animal log-normal sd of every gene's level")->capture_default_str();
     cmd->add_option("--read1-length", o.read1_length, "R1 length (0 = what the chemistry needs)")->capture_default_str();
     cmd->add_option("--read2-length", o.read2_length, "R2 (cDNA) length")->capture_default_str();
     cmd->add_option("--whitelist-size", o.whitelist_size, "Barcodes in the synthetic whitelist")->capture_default_str();

@@ -111,13 +111,17 @@ ExpressionModel::ExpressionModel(const Reference& reference, std::uint64_t seed)
     }
     for (std::size_t t = 0; t < kCellTypes; ++t) {
         auto& lw = log_weight_[t];
-        lw = base;
         // Each type also differs from the others in a fifth of the background genes, as real types do
-        // (too few, and small cells become indistinguishable from the ambient pool).
+        // (too few, and small cells become indistinguishable from the ambient pool). Monocyte-derived
+        // macrophages are classical monocytes that matured: they keep the monocytes' background and
+        // differ in a twentieth of it, modestly, so that the maturation axis is carried mostly by
+        // the panel genes and a few hundred others, not by half the transcriptome.
+        const bool derived = static_cast<CellType>(t) == CellType::MoMacrophage;
+        lw = derived ? log_weight_[static_cast<std::size_t>(CellType::ClassicalMonocyte)] : base;
         Rng type_rng(seed, 0xE2, t);
         for (std::size_t g = 0; g < n; ++g)
-            if (reference.genes[g].category == GeneCategory::Background && type_rng.uniform() < 0.2)
-                lw[g] += 1.5 * z(type_rng);
+            if (reference.genes[g].category == GeneCategory::Background && type_rng.uniform() < (derived ? 0.15 : 0.2))
+                lw[g] += (derived ? 1.0 : 1.5) * z(type_rng);
     }
     for (const auto& p : programs()) {
         const std::uint32_t g = gene_index(p.gene);
@@ -141,7 +145,6 @@ struct ProfileBuilder {
     std::vector<double> animal_effect;  ///< log effect per gene
     std::vector<std::uint32_t> cytokine_genes;
     std::uint32_t il6 = 0;
-    double effect_scale = 1.0;
 
     /// Unnormalised nuclear weights for a type at maturation m (NaN: off the axis).
     void weights(CellType type, double m, std::vector<double>& out) const {
@@ -156,7 +159,7 @@ struct ProfileBuilder {
             out[g] = lw + animal_effect[g];
         }
         for (std::size_t c = 0; c < cytokine_genes.size(); ++c)
-            out[cytokine_genes[c]] += effect_scale * std::log(group.cytokine_fold[c]);
+            out[cytokine_genes[c]] += std::log(group.cytokine_fold[c]);
         if (axis) {
             const double d = (m - kIl6PeakAt) / kIl6PeakWidth;
             out[il6] += kIl6PeakLog2 * kLn2 * std::exp(-d * d);
@@ -175,26 +178,43 @@ struct ProfileBuilder {
     }
 };
 
+/// The group's biology scaled from control's by `scale` (0: control itself, a null study): shares
+/// geometrically, maturation's Beta parameters and cytokine log folds linearly.
+GroupModel scaled_group(const GroupModel& group, double scale, double cytokine_scale) {
+    const GroupModel& control = default_groups().front();
+    GroupModel g = group;
+    for (std::size_t t = 0; t < kCellTypes; ++t)
+        if (group.composition[t] > 0 && control.composition[t] > 0)
+            g.composition[t] = control.composition[t] * std::pow(group.composition[t] / control.composition[t], scale);
+    g.maturation_alpha = control.maturation_alpha + scale * (group.maturation_alpha - control.maturation_alpha);
+    g.maturation_beta = control.maturation_beta + scale * (group.maturation_beta - control.maturation_beta);
+    for (std::size_t c = 0; c < kCytokines.size(); ++c)
+        g.cytokine_fold[c] = std::pow(group.cytokine_fold[c], scale * cytokine_scale);
+    return g;
+}
+
 }  // namespace
 
 SampleMolecules simulate_molecules(const SimulateOptions& options, const Reference& reference,
                                    const ExpressionModel& model, const SampleDesign& sample,
                                    const std::vector<std::uint32_t>& whitelist, std::size_t sample_index) {
-    const GroupModel& group = default_groups()[sample.group];
+    const GroupModel group = scaled_group(default_groups()[sample.group], options.group_effect_scale, options.cytokine_effect_scale);
     const std::size_t n_genes = model.genes();
     std::normal_distribution<double> z(0.0, 1.0);
 
-    // Animal-level biology: small shifts on every gene, larger on cytokines; fixed across timepoints.
-    ProfileBuilder builder{model, group, std::vector<double>(n_genes), {}, model.gene_index("IL6"),
-                           options.cytokine_effect_scale};
+    // Animal-level biology, fixed across timepoints: every gene's level shifts (log-normal,
+    // animal_sd; cytokines at least 0.3), and the animal's monocytes mature a little faster or slower.
+    ProfileBuilder builder{model, group, std::vector<double>(n_genes), {}, model.gene_index("IL6")};
+    double animal_maturation = 1.0;
     {
         Rng animal_rng(options.seed, 0xA1, sample.animal);
-        for (auto& e : builder.animal_effect) e = 0.1 * z(animal_rng);
+        for (auto& e : builder.animal_effect) e = options.animal_sd * z(animal_rng);
         for (auto name : kCytokines) {
             const auto g = model.gene_index(name);
             builder.cytokine_genes.push_back(g);
-            builder.animal_effect[g] = 0.3 * z(animal_rng);
+            builder.animal_effect[g] = std::max(0.3, options.animal_sd) * z(animal_rng);
         }
+        animal_maturation = std::exp(options.animal_sd * z(animal_rng));
     }
     // Composition of this animal: a Dirichlet draw around the group's.
     std::vector<double> composition(kCellTypes);
@@ -232,7 +252,8 @@ SampleMolecules simulate_molecules(const SimulateOptions& options, const Referen
         const auto t = static_cast<CellType>(pick(rng, composition));
         maturation = std::numeric_limits<double>::quiet_NaN();
         if (t != CellType::ClassicalMonocyte) return t;
-        maturation = beta_draw(rng, group.maturation_alpha + 0.6 * static_cast<double>(sample.timepoint), group.maturation_beta);
+        maturation = beta_draw(rng, animal_maturation * (group.maturation_alpha + 0.6 * static_cast<double>(sample.timepoint)),
+                               group.maturation_beta);
         return maturation < 0.5 ? CellType::ClassicalMonocyte : CellType::MoMacrophage;
     };
     out.barcodes.resize(n_cells + n_empty);

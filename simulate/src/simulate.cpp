@@ -113,6 +113,8 @@ nlohmann::json options_json(const SimulateOptions& o, std::uint32_t read1_length
             {"ambient_fraction", o.ambient_fraction},
             {"intergenic_fraction", o.intergenic_fraction},
             {"cytokine_effect_scale", o.cytokine_effect_scale},
+            {"group_effect_scale", o.group_effect_scale},
+            {"animal_sd", o.animal_sd},
             {"read1_length", read1_length},
             {"read2_length", o.read2_length},
             {"whitelist_size", o.whitelist_size},
@@ -154,6 +156,8 @@ void validate(const SimulateOptions& o) {
                            {"ambient fraction", o.ambient_fraction}, {"intergenic fraction", o.intergenic_fraction}})
         if (!(v >= 0 && v < 0.5)) problems.push_back(std::string(name) + " must be in [0, 0.5)");
     if (!(o.cytokine_effect_scale >= 0)) problems.push_back("cytokine effect scale must not be negative");
+    if (!(o.group_effect_scale >= 0 && o.group_effect_scale <= 2)) problems.push_back("group effect scale must be in [0, 2]");
+    if (!(o.animal_sd >= 0 && o.animal_sd <= 1)) problems.push_back("animal sd must be in [0, 1]");
     if (o.read2_length < 30 || o.read2_length > 300) problems.push_back("read 2 length must be between 30 and 300");
     if (chem && o.read1_length != 0 && o.read1_length < chem->min_read_length(0))
         problems.push_back("read 1 length " + std::to_string(o.read1_length) + " is shorter than " + o.chemistry +

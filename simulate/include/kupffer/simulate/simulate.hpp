@@ -30,7 +30,13 @@ struct SimulateOptions {
     double damaged_rate = 0.03;           ///< dying cells: few molecules, high mitochondrial fraction
     double ambient_fraction = 0.03;       ///< of a cell's molecules that come from the ambient pool
     double intergenic_fraction = 0.02;    ///< of molecules that come from unannotated genomic DNA
-    double cytokine_effect_scale = 1.0;   ///< 1 = the built-in group effects; 0 = a null study
+    double cytokine_effect_scale = 1.0;   ///< scales the groups' cytokine log folds only (0 = no cytokine effect)
+    /// Scales every group effect (cell-type shares, maturation, cytokines) from control's biology:
+    /// 1 = the built-in groups, 0 = a null study where every group is control.
+    double group_effect_scale = 1.0;
+    /// Animals differ as biological replicates do: every gene's level per animal is log-normal
+    /// with this sd (natural log; cytokines at least 0.3), and each animal's maturation varies.
+    double animal_sd = 0.2;
 
     // Reads and reference.
     std::uint32_t read1_length = 0;  ///< 0 = what the chemistry needs (26 for v2/5', 28 for v3/v4; 39 + read 2's for 10x5pe)
