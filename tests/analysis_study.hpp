@@ -47,14 +47,15 @@ inline simulate::SimulateOptions analysis_study_options(std::uint64_t seed, doub
     return o;
 }
 
-inline const AnalysisStudy& analysis_study(std::uint64_t seed = 21, double effect = 1.0) {
+/// A counts-only study simulated with `options` (cached by `key` within a test binary).
+inline const AnalysisStudy& simulated_study(const simulate::SimulateOptions& options, const std::string& key) {
     static TempDir dir;
-    static std::map<std::pair<std::uint64_t, double>, std::unique_ptr<AnalysisStudy>> cache;
-    auto& slot = cache[{seed, effect}];
+    static std::map<std::string, std::unique_ptr<AnalysisStudy>> cache;
+    auto& slot = cache[key];
     if (slot) return *slot;
     slot = std::make_unique<AnalysisStudy>();
-    slot->root = dir / ("study_" + std::to_string(seed) + "_" + std::to_string(effect));
-    simulate::simulate(analysis_study_options(seed, effect), slot->root);
+    slot->root = dir / key;
+    simulate::simulate(options, slot->root);
     const auto all = cluster::aggregate(cluster::read_samplesheet(slot->root / "samplesheet.csv"), {slot->root / "truth/counts", ""});
     std::map<std::string, TruthCell> truth;
     for (const auto& line : read_lines(slot->root / "truth/barcodes.tsv.gz")) {
@@ -79,6 +80,11 @@ inline const AnalysisStudy& analysis_study(std::uint64_t seed = 21, double effec
         for (std::size_t m = 0; m < all.metadata.size(); ++m) d.metadata[m].push_back(all.metadata[m][c]);
     }
     return *slot;
+}
+
+
+inline const AnalysisStudy& analysis_study(std::uint64_t seed = 21, double effect = 1.0) {
+    return simulated_study(analysis_study_options(seed, effect), "study_" + std::to_string(seed) + "_" + std::to_string(effect));
 }
 
 }  // namespace kupffer::test

@@ -7,6 +7,7 @@
 #include <map>
 
 #include "internal.hpp"
+#include "kupffer/cluster/maturation.hpp"
 #include "kupffer/core/errors.hpp"
 #include "kupffer/core/parallel.hpp"
 
@@ -74,9 +75,10 @@ std::vector<std::uint32_t> quick_clusters(const CountMatrix& counts, const Analy
 }
 
 /// Maturation: the cells whose cluster is named as either end of the monocyte -> macrophage axis
-/// get the panel score difference and a diffusion pseudotime on their own variable genes and PCs;
+/// get the panel score difference and a diffusion pseudotime on their own within-sample variable
+/// genes with per-sample effects removed (maturation.hpp);
 /// the pseudotime's agreement with the panel score is reported (and a note warns when it is weak).
-void maturation_axis(AnalysisResults& r, const AnalysisOptions& o, const PcaOptions& pca) {
+void maturation_axis(AnalysisResults& r, const Dataset& data, const AnalysisOptions& o) {
     const std::uint32_t n = r.counts.n_cols;
     r.maturation_pseudotime.assign(n, kNaN);
     r.maturation_score.assign(n, kNaN);
@@ -96,19 +98,26 @@ void maturation_axis(AnalysisResults& r, const AnalysisOptions& o, const PcaOpti
         if (r.trajectory_cells.size() < std::max<std::size_t>(50, o.pseudotime.k + o.pseudotime.components + 2)) {
             r.notes.push_back("maturation: " + std::to_string(r.trajectory_cells.size()) + " cells on the axis, too few for a pseudotime");
         } else {
-            const auto axis_counts = select_columns(r.counts, r.trajectory_cells);
-            const auto axis = log_normalize(axis_counts).logcounts;
-            HvgOptions hvg = o.hvg;
-            hvg.top = o.trajectory_hvgs;
-            const auto genes = model_gene_var(axis, hvg).selected;
-            PcaOptions axis_pca = pca;
-            axis_pca.components = std::min<std::size_t>({o.trajectory_pcs, genes.size() - 1, r.trajectory_cells.size() - 1});
-            const auto pcs = run_pca(axis, genes, axis_pca).scores;
-            std::vector<double> root;
-            for (auto c : r.trajectory_cells) root.push_back(-r.maturation_score[c]);
-            PseudotimeOptions pt = o.pseudotime;
-            pt.threads = o.threads;
-            const auto dpt = diffusion_pseudotime(pcs, root, pt);
+            const auto axis = log_normalize(select_columns(r.counts, r.trajectory_cells)).logcounts;
+            std::vector<std::uint32_t> sample;
+            std::vector<double> score, log_depth;
+            for (auto c : r.trajectory_cells) {
+                sample.push_back(data.sample_of_cell[r.analysed[c]]);
+                score.push_back(r.maturation_score[c]);
+                log_depth.push_back(std::log(std::max(1.0, r.qc.umis[r.analysed[c]])));
+            }
+            MaturationOptions mo;
+            mo.genes = o.trajectory_hvgs;
+            mo.pcs = o.trajectory_pcs;
+            mo.score_genes = o.trajectory_score_genes;
+            mo.hvg = o.hvg;
+            mo.pseudotime = o.pseudotime;
+            mo.pseudotime.threads = o.threads;
+            for (std::uint32_t g = 0; g < r.counts.n_rows; ++g) {
+                const auto& name = data.gene_names[g];
+                if (r.qc.mito_gene[g] || name.rfind("RPL", 0) == 0 || name.rfind("RPS", 0) == 0) mo.excluded_genes.push_back(g);
+            }
+            const auto dpt = maturation_trajectory(axis, sample, score, log_depth, mo);
             for (std::size_t i = 0; i < r.trajectory_cells.size(); ++i) r.maturation_pseudotime[r.trajectory_cells[i]] = dpt.pseudotime[i];
         }
     }
@@ -261,7 +270,7 @@ AnalysisResults analyse(const Dataset& data, const AnalysisOptions& o) {
         for (auto k : r.clusters) r.cell_type.push_back(r.annotation.cluster_label[k]);
         mark("annotation");
 
-        maturation_axis(r, o, pca);
+        maturation_axis(r, data, o);
         mark("maturation");
         CellDesign design{r.cell_type, pick(group, r.analysed), pick(timepoint, r.analysed), pick(sample, r.analysed), {}};
         design.group_order = internal::distinct(group);  // samplesheet order; the first is the reference

@@ -17,7 +17,7 @@ namespace kupffer::cluster {
 
 const std::vector<MarkerPanel>& hepatic_marker_panels() {
     static const std::vector<MarkerPanel> panels = {
-        {"classical_monocyte", {"CD14", "LYZ", "S100A8", "S100A9", "VCAN", "FCN1", "CCR2", "SELL"}},
+        {"classical_monocyte", {"CD14", "LYZ", "VCAN", "FCN1", "CCR2"}},  // not S100A8/9, SELL: neutrophils express them more
         {"nonclassical_monocyte", {"FCGR3A", "CX3CR1", "MS4A7", "LST1", "CDKN1C"}},
         {"mo_macrophage", {"CD68", "MAFB", "SPP1", "FCGR1A", "MRC1", "APOE", "C1QA", "CSF1R"}},
         {"kupffer_cell", {"MARCO", "VSIG4", "TIMD4", "CD5L", "VCAM1", "HMOX1", "CD163", "C1QC"}},

@@ -4,6 +4,7 @@
 #include <cmath>
 #include <numeric>
 
+#include "kupffer/core/errors.hpp"
 #include "kupffer/core/statistics.hpp"
 
 namespace kupffer::cluster {
@@ -60,10 +61,11 @@ std::vector<std::uint32_t> select_top(const std::vector<double>& score, std::siz
 }
 }  // namespace
 
-HvgResults model_gene_var(const SparseMatrix<float>& m, const HvgOptions& options) {
-    HvgResults r;
-    const std::uint32_t genes = m.n_rows;
-    row_mean_variance(m, r.mean, r.total);
+namespace {
+/// The technical trend of total variance on mean (LOESS over genes above min_mean), the biological
+/// component and the selection, given r.mean and r.total.
+void fit_trend(HvgResults& r, const HvgOptions& options) {
+    const auto genes = static_cast<std::uint32_t>(r.mean.size());
     std::vector<double> fx, fy;
     for (std::uint32_t g = 0; g < genes; ++g)
         if (r.mean[g] >= options.min_mean) fx.push_back(r.mean[g]), fy.push_back(r.total[g]);
@@ -81,6 +83,48 @@ HvgResults model_gene_var(const SparseMatrix<float>& m, const HvgOptions& option
     r.bio.resize(genes);
     for (std::uint32_t g = 0; g < genes; ++g) r.bio[g] = r.total[g] - r.tech[g];
     r.selected = select_top(r.bio, options.top);
+}
+}  // namespace
+
+HvgResults model_gene_var(const SparseMatrix<float>& m, const HvgOptions& options) {
+    HvgResults r;
+    row_mean_variance(m, r.mean, r.total);
+    fit_trend(r, options);
+    return r;
+}
+
+HvgResults model_gene_var_blocked(const SparseMatrix<float>& m, const std::vector<std::uint32_t>& block, const HvgOptions& options) {
+    if (block.size() != m.n_cols) throw OptionError("model_gene_var_blocked: one block per cell is needed");
+    const std::uint32_t blocks = block.empty() ? 0 : *std::max_element(block.begin(), block.end()) + 1;
+    std::vector<double> size(blocks, 0.0);
+    for (auto b : block) size[b] += 1;
+    // Per gene and block: sum and sum of squares (genes x blocks, row-major).
+    std::vector<double> sum(static_cast<std::size_t>(m.n_rows) * blocks, 0.0), sumsq(sum.size(), 0.0);
+    for (std::uint32_t c = 0; c < m.n_cols; ++c) {
+        const auto rows = m.column_rows(c);
+        const auto vals = m.column_values(c);
+        for (std::size_t k = 0; k < rows.size(); ++k) {
+            const std::size_t at = static_cast<std::size_t>(rows[k]) * blocks + block[c];
+            sum[at] += vals[k];
+            sumsq[at] += static_cast<double>(vals[k]) * vals[k];
+        }
+    }
+    HvgResults r;
+    r.mean.assign(m.n_rows, 0.0);
+    r.total.assign(m.n_rows, 0.0);
+    const double residual_df = static_cast<double>(m.n_cols) - static_cast<double>(std::count_if(size.begin(), size.end(), [](double s) { return s > 0; }));
+    for (std::uint32_t g = 0; g < m.n_rows; ++g) {
+        double total = 0, within = 0;
+        for (std::uint32_t b = 0; b < blocks; ++b) {
+            const std::size_t at = static_cast<std::size_t>(g) * blocks + b;
+            if (size[b] == 0) continue;
+            total += sum[at];
+            within += sumsq[at] - sum[at] * sum[at] / size[b];
+        }
+        r.mean[g] = total / m.n_cols;
+        r.total[g] = residual_df > 0 ? std::max(0.0, within) / residual_df : 0.0;
+    }
+    fit_trend(r, options);
     return r;
 }
 

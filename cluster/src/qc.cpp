@@ -39,6 +39,7 @@ QcResults quality_control(const CountMatrix& counts, const std::vector<std::stri
         is_mito[g] = mito;
         r.mito_genes_found += mito;
     }
+    r.mito_gene.assign(is_mito.begin(), is_mito.end());
     const std::uint32_t n = counts.n_cols;
     r.umis.assign(n, 0);
     r.genes.assign(n, 0);

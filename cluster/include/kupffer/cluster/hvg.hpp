@@ -22,6 +22,13 @@ struct HvgResults {
 
 HvgResults model_gene_var(const SparseMatrix<float>& logcounts, const HvgOptions& options = {});
 
+/// As model_gene_var, with each gene's variance pooled within blocks (e.g. samples: the residual
+/// variance of a one-way model on the block), so that genes that differ between samples or
+/// animals but not within them are not selected (the role of scran::modelGeneVar's `block`).
+/// `block` holds one index per cell (0-based); `mean` stays the mean over all cells.
+HvgResults model_gene_var_blocked(const SparseMatrix<float>& logcounts, const std::vector<std::uint32_t>& block,
+                                  const HvgOptions& options = {});
+
 /// Seurat's "vst" (FindVariableFeatures): a LOESS of log10 variance on log10 mean of the raw
 /// counts gives each gene's expected SD; values are standardised with it, clipped at sqrt(cells),
 /// and genes are ranked by the variance of the standardised values. In the results, `mean` and

@@ -30,6 +30,7 @@ struct QcResults {
     std::vector<bool> low_umis, low_genes, high_mito, discard;  ///< discard = any of the three
     std::vector<SampleThresholds> thresholds;                  ///< per sample
     std::size_t mito_genes_found = 0;
+    std::vector<bool> mito_gene;  ///< per gene of the matrix: counted as mitochondrial
 };
 
 /// `sample_of_cell[c]` groups cells for the thresholds (all zeros for one group).
