@@ -58,6 +58,19 @@ TEST(FilterByExpression, FollowsEdgeRsRule) {
     EXPECT_FALSE(keep[2]);
 }
 
+TEST(FilterByExpression, RoundsTheCpmAsEdgeRDoesAtTheCutoff) {
+    // The e2e study's t-cell table: a gene with exactly 10 counts in the median library (98,543).
+    // R: cpm(10, lib.size = 98543) = 101.478542362217496 < 10 / 98543 * 1e6 = 101.478542362217510,
+    // so filterByExpr(y, group = factor(c(1, 1, 1, 2, 2))) drops it: only one other sample passes
+    // and 2 are needed (R gives FALSE TRUE for these two rows).
+    Eigen::MatrixXd y(2, 5);
+    y << 10, 20, 1, 1, 1,
+        98533, 49980, 49999, 119999, 129999;
+    const auto keep = filter_by_expression(y, {0, 0, 0, 1, 1});
+    EXPECT_FALSE(keep[0]);
+    EXPECT_TRUE(keep[1]);
+}
+
 TEST(TmmFactors, UndoesACompositionShift) {
     // Sample 1 equals sample 0 except 10% of the genes are 20x higher there: TMM should see the
     // others as unchanged, i.e. factor(1) / factor(0) = sum(sample 1) / sum(sample 0) inverse-scaled.

@@ -49,13 +49,13 @@ std::string slug(const std::string& s) {
 /// composition_tests.tsv / maturation_tests.tsv: each comparison's replicate counts, the means on
 /// the values' own scale (`shown`), the difference, and the test (on `tested`, same order).
 static std::string group_tests_tsv(const std::string& feature_column, const std::vector<GroupTest>& tested, const std::vector<GroupTest>& shown) {
-    std::string t = feature_column + "\ttimepoint\tgroup\treference\tanimals_group\tanimals_reference\tmean_group\tmean_reference\tdifference\tt\tdf\tp_value\tfdr\n";
+    std::string t = feature_column + "\ttimepoint\tgroup\treference\tanimals_group\tanimals_reference\tmean_group\tmean_reference\tdifference\tt\tdf\tp_value\tfdr\tprior_df\n";
     for (std::size_t i = 0; i < tested.size(); ++i) {
         const auto& x = tested[i];
         const auto& m = shown[i];
         t += x.feature + "\t" + x.timepoint + "\t" + x.group + "\t" + x.reference + "\t" + std::to_string(x.n_group) + "\t" +
              std::to_string(x.n_reference) + "\t" + num(m.mean_group) + "\t" + num(m.mean_reference) + "\t" +
-             num(m.mean_group - m.mean_reference) + "\t" + num(x.t) + "\t" + num(x.df) + "\t" + num(x.p_value) + "\t" + num(x.fdr) + "\n";
+             num(m.mean_group - m.mean_reference) + "\t" + num(x.t) + "\t" + num(x.df) + "\t" + num(x.p_value) + "\t" + num(x.fdr) + "\t" + num(x.prior_df) + "\n";
     }
     return t;
 }
@@ -268,7 +268,8 @@ struct AnalysisWriter {
             }
         }
         write_text_file(root / "composition_tests.tsv",
-                        group_tests_tsv("cell_type", compare_groups(transformed, group_order), compare_groups(shares, group_order)));
+                        group_tests_tsv("cell_type", compare_groups(transformed, group_order, {.moderate = true}),
+                                        compare_groups(shares, group_order)));
         write_text_file(root / "plots/composition.svg", svg::stacked_bars("Cell types per sample", bars, types, fractions));
     }
 

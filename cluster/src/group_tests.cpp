@@ -1,9 +1,13 @@
 #include "kupffer/cluster/group_tests.hpp"
 
 #include <boost/math/distributions/students_t.hpp>
+#include <boost/math/special_functions/digamma.hpp>
+#include <boost/math/special_functions/polygamma.hpp>
+#include <boost/math/special_functions/trigamma.hpp>
 
 #include <algorithm>
 #include <cmath>
+#include <limits>
 #include <map>
 
 #include "kupffer/cluster/markers.hpp"
@@ -19,7 +23,8 @@ void add_once(std::vector<T>& order, const T& value) {
     if (std::find(order.begin(), order.end(), value) == order.end()) order.push_back(value);
 }
 
-GroupTest student_t(const std::vector<double>& a, const std::vector<double>& b) {
+/// Means, pooled variance and residual df of two groups (t and p not yet set).
+GroupTest pooled(const std::vector<double>& a, const std::vector<double>& b) {
     GroupTest t;
     t.n_group = a.size(), t.n_reference = b.size();
     auto mean = [](const std::vector<double>& v) {
@@ -32,11 +37,79 @@ GroupTest student_t(const std::vector<double>& a, const std::vector<double>& b) 
     for (double x : a) ss += (x - t.mean_group) * (x - t.mean_group);
     for (double x : b) ss += (x - t.mean_reference) * (x - t.mean_reference);
     t.df = static_cast<double>(a.size() + b.size()) - 2;
-    const double se = std::sqrt(ss / t.df * (1.0 / static_cast<double>(a.size()) + 1.0 / static_cast<double>(b.size())));
-    if (!(se > 1e-12)) return t;  // no variance: nothing to test (p stays 1)
-    t.t = (t.mean_group - t.mean_reference) / se;
-    t.p_value = 2 * boost::math::cdf(boost::math::complement(boost::math::students_t(t.df), std::fabs(t.t)));
+    t.variance = ss / t.df;
     return t;
+}
+
+/// t and its two-sided p from a variance with `df` degrees of freedom.
+void finish(GroupTest& t, double variance, double df) {
+    const double se = std::sqrt(variance * (1.0 / static_cast<double>(t.n_group) + 1.0 / static_cast<double>(t.n_reference)));
+    t.df = df;
+    if (!(se > 1e-12)) return;  // no variance: nothing to test (p stays 1)
+    t.t = (t.mean_group - t.mean_reference) / se;
+    t.p_value = 2 * boost::math::cdf(boost::math::complement(boost::math::students_t(df), std::fabs(t.t)));
+}
+
+/// limma's trigammaInverse: y with trigamma(y) = x, by Newton's method.
+double trigamma_inverse(double x) {
+    if (x > 1e7) return 1.0 / std::sqrt(x);
+    if (x < 1e-6) return 1.0 / x;
+    double y = 0.5 + 1.0 / x;
+    for (int i = 0; i < 50; ++i) {
+        const double tri = boost::math::trigamma(y);
+        const double step = tri * (1.0 - tri / x) / boost::math::polygamma(2, y);
+        y += step;
+        if (-step / y < 1e-8) break;
+    }
+    return y;
+}
+
+}  // namespace
+
+PriorVariance fit_prior_variance(const std::vector<double>& variances, double df) {
+    // limma::fitFDist: the log variances' mean and excess variance over a scaled chi-square's.
+    std::vector<double> e;
+    for (double v : variances)
+        if (v > 0 && std::isfinite(v)) e.push_back(std::log(v) - boost::math::digamma(df / 2) + std::log(df / 2));
+    PriorVariance prior;
+    if (e.size() < 2) return prior;
+    double mean = 0, var = 0;
+    for (double x : e) mean += x / static_cast<double>(e.size());
+    for (double x : e) var += (x - mean) * (x - mean) / static_cast<double>(e.size() - 1);
+    var -= boost::math::trigamma(df / 2);
+    if (var > 0) {
+        prior.df = 2 * trigamma_inverse(var);
+        prior.variance = std::exp(mean + boost::math::digamma(prior.df / 2) - std::log(prior.df / 2));
+    } else {
+        prior.df = std::numeric_limits<double>::infinity();
+        prior.variance = std::exp(mean);
+    }
+    return prior;
+}
+
+namespace {
+
+/// Every feature's test of one comparison, moderated or not.
+void test_features(std::vector<GroupTest>& tests, bool moderate) {
+    PriorVariance prior;
+    if (moderate && tests.size() >= 3) {
+        std::vector<double> variances;
+        for (const auto& t : tests) variances.push_back(t.variance);
+        prior = fit_prior_variance(variances, tests.front().df);
+    }
+    double residual_df = 0;
+    for (const auto& t : tests) residual_df += t.df;
+    for (auto& t : tests) {
+        if (!(prior.df > 0)) {
+            finish(t, t.variance, t.df);
+            continue;
+        }
+        // limma's squeezeVar and eBayes: the posterior variance, with the prior's df added (at most
+        // the residual df of all the features together).
+        const double posterior = std::isinf(prior.df) ? prior.variance : (prior.df * prior.variance + t.df * t.variance) / (prior.df + t.df);
+        t.prior_df = prior.df;
+        finish(t, posterior, std::min(t.df + prior.df, residual_df));
+    }
 }
 
 }  // namespace
@@ -54,15 +127,25 @@ std::vector<GroupTest> compare_groups(const std::vector<ReplicateValue>& values,
     for (const auto& time : timepoints)
         for (std::size_t gi = 0; gi < group_order.size(); ++gi)
             for (std::size_t ri = 0; ri < gi; ++ri) {
-                const std::size_t first = out.size();
+                // Features with the same replicate counts share a variance prior.
+                std::map<std::pair<std::size_t, std::size_t>, std::vector<GroupTest>> comparison;
+                std::vector<std::string> order;
                 for (const auto& f : features) {
                     const auto& a = by[{f, time, group_order[gi]}];
                     const auto& b = by[{f, time, group_order[ri]}];
                     if (a.size() < options.min_replicates || b.size() < options.min_replicates) continue;
-                    auto t = student_t(a, b);
+                    auto t = pooled(a, b);
                     t.feature = f, t.timepoint = time, t.group = group_order[gi], t.reference = group_order[ri];
-                    out.push_back(t);
+                    comparison[{a.size(), b.size()}].push_back(t);
+                    order.push_back(f);
                 }
+                std::map<std::string, GroupTest> done;
+                for (auto& [sizes, tests] : comparison) {
+                    test_features(tests, options.moderate);
+                    for (auto& t : tests) done[t.feature] = t;
+                }
+                const std::size_t first = out.size();
+                for (const auto& f : order) out.push_back(done[f]);
                 std::vector<double> p;
                 for (std::size_t i = first; i < out.size(); ++i) p.push_back(out[i].p_value);
                 const auto fdr = benjamini_hochberg(p);

@@ -218,10 +218,12 @@ std::vector<bool> filter_by_expression(const Eigen::MatrixXd& counts, const std:
     for (Eigen::Index j = 0; j < samples; ++j) lib[static_cast<std::size_t>(j)] = counts.col(j).sum();
     const double cutoff = min_count / median(lib) * 1e6;
     std::vector<bool> keep(static_cast<std::size_t>(counts.rows()));
+    // CPM as edgeR's C++ computes it, count * (1e6 / lib): at a count of exactly min_count in the
+    // median library the rounding decides, and must round as edgeR's does.
     for (Eigen::Index g = 0; g < counts.rows(); ++g) {
         double above = 0;
         for (Eigen::Index j = 0; j < samples; ++j)
-            if (lib[static_cast<std::size_t>(j)] > 0 && counts(g, j) / lib[static_cast<std::size_t>(j)] * 1e6 >= cutoff) above += 1;
+            if (lib[static_cast<std::size_t>(j)] > 0 && counts(g, j) * (1e6 / lib[static_cast<std::size_t>(j)]) >= cutoff) above += 1;
         keep[static_cast<std::size_t>(g)] = above >= min_size - 1e-14 && counts.row(g).sum() >= min_total_count - 1e-14;
     }
     return keep;

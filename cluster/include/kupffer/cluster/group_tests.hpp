@@ -5,7 +5,8 @@
 // group is compared with every earlier group of `group_order` (the first is the reference) by a
 // two-sample Student t-test (pooled variance: with 2-4 animals a group, Welch's degrees of freedom
 // are too unstable), BH-adjusted over the features of one comparison. Shares are tested on the
-// arcsine-square-root scale, as speckle's propeller does for cell-type proportions.
+// arcsine-square-root scale, as speckle's propeller does for cell-type proportions, and with
+// `moderate` their variances are shrunk towards a common prior as propeller's limma step does.
 #include <cstddef>
 #include <string>
 #include <vector>
@@ -20,13 +21,28 @@ struct ReplicateValue {
 
 struct GroupTestOptions {
     std::size_t min_replicates = 2;  ///< per group, for the comparison to be made
+    /// Moderate the variances across the features of a comparison (limma's empirical Bayes, as
+    /// speckle's propeller does for cell-type shares); needs at least 3 features with the same
+    /// replicate counts, else the ordinary pooled t-test is used.
+    bool moderate = false;
 };
+
+/// limma::squeezeVar's prior: variances with `df` residual degrees of freedom are modelled as
+/// scaled inverse chi-square around `variance` with `df` prior degrees of freedom (fitFDist).
+/// df = 0 when it cannot be estimated (fewer than 2 positive variances), infinite when the
+/// variances vary no more than sampling explains.
+struct PriorVariance {
+    double variance = 0, df = 0;
+};
+PriorVariance fit_prior_variance(const std::vector<double>& variances, double df);
 
 struct GroupTest {
     std::string feature, timepoint, group, reference;
     std::size_t n_group = 0, n_reference = 0;
     double mean_group = 0, mean_reference = 0;  ///< on the values' own scale
-    double t = 0, df = 0, p_value = 1, fdr = 1;
+    double t = 0, df = 0, p_value = 1, fdr = 1;  ///< df: residual, plus the prior's when moderated
+    double variance = 0;   ///< pooled within-group variance (before moderation)
+    double prior_df = 0;   ///< the variance prior's df (0: not moderated)
 };
 
 /// Every comparison with enough replicates on both sides, in group_order, timepoint and feature
