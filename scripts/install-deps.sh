@@ -1,8 +1,14 @@
 #!/usr/bin/env bash
 # Installs everything kupffer needs on Debian 12, once: every package is listed here and only here.
 # Both README commands (demo and tests) call this. Run as root (or with sudo available).
+# `install-deps.sh build` installs only the toolchain and libraries (the container's build stage).
 set -euo pipefail
 
+build_packages=(
+  g++ cmake ninja-build pkg-config git ca-certificates
+  libhts-dev zlib1g-dev libdeflate-dev libisal-dev libeigen3-dev libspectra-dev libtbb-dev
+  libcli11-dev nlohmann-json3-dev libyaml-cpp-dev libhdf5-dev libigraph-dev libboost-dev libhnswlib-dev
+)
 packages=(
   # toolchain
   g++ cmake ninja-build pkg-config git ca-certificates
@@ -18,8 +24,14 @@ packages=(
   chromium multiqc
   # the Nextflow pipeline's files parsed and its module scripts rendered (Nextflow itself is not packaged)
   groovy python3-jsonschema
+  # libFuzzer targets (scripts/fuzz.sh): clang with its sanitizer and fuzzer runtimes
+  clang libclang-rt-14-dev
+  # the container image really built and run (podman + runc, base images by debootstrap), and a
+  # one-node Slurm cluster running the study's jobs
+  podman runc debootstrap slurm-wlm munge
 )
 
+[ "${1:-}" = build ] && packages=("${build_packages[@]}")
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

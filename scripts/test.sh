@@ -13,5 +13,5 @@ if [ "${KUPFFER_SKIP_SANITIZE:-0}" != 1 ]; then
   # The statistical replicates (three null studies; the whole analysis twice for thread
   # invariance) re-run code the other sanitized tests cover, at many times the cost: Release only.
   (cd build-asan && ctest --output-on-failure -j "$(nproc)" --timeout 900 -LE e2e \
-     -E 'CompareCytokines.NullStudyKeepsFalsePositivesAtFivePercent|Analyse.SameResultsWithOneOrManyThreads' "$@")
+     -E 'CompareCytokines.NullStudyKeepsFalsePositivesAtFivePercent|Analyse.SameResultsWithOneOrManyThreads|Maturation.NullStudies' "$@")
 fi
