@@ -1,15 +1,13 @@
 #include "kupffer/cluster/group_tests.hpp"
 
 #include <boost/math/distributions/students_t.hpp>
-#include <boost/math/special_functions/digamma.hpp>
-#include <boost/math/special_functions/polygamma.hpp>
-#include <boost/math/special_functions/trigamma.hpp>
 
 #include <algorithm>
 #include <cmath>
 #include <limits>
 #include <map>
 
+#include "kupffer/cluster/empirical_bayes.hpp"
 #include "kupffer/cluster/markers.hpp"
 
 namespace kupffer::cluster {
@@ -50,41 +48,11 @@ void finish(GroupTest& t, double variance, double df) {
     t.p_value = 2 * boost::math::cdf(boost::math::complement(boost::math::students_t(df), std::fabs(t.t)));
 }
 
-/// limma's trigammaInverse: y with trigamma(y) = x, by Newton's method.
-double trigamma_inverse(double x) {
-    if (x > 1e7) return 1.0 / std::sqrt(x);
-    if (x < 1e-6) return 1.0 / x;
-    double y = 0.5 + 1.0 / x;
-    for (int i = 0; i < 50; ++i) {
-        const double tri = boost::math::trigamma(y);
-        const double step = tri * (1.0 - tri / x) / boost::math::polygamma(2, y);
-        y += step;
-        if (-step / y < 1e-8) break;
-    }
-    return y;
-}
-
 }  // namespace
 
 PriorVariance fit_prior_variance(const std::vector<double>& variances, double df) {
-    // limma::fitFDist: the log variances' mean and excess variance over a scaled chi-square's.
-    std::vector<double> e;
-    for (double v : variances)
-        if (v > 0 && std::isfinite(v)) e.push_back(std::log(v) - boost::math::digamma(df / 2) + std::log(df / 2));
-    PriorVariance prior;
-    if (e.size() < 2) return prior;
-    double mean = 0, var = 0;
-    for (double x : e) mean += x / static_cast<double>(e.size());
-    for (double x : e) var += (x - mean) * (x - mean) / static_cast<double>(e.size() - 1);
-    var -= boost::math::trigamma(df / 2);
-    if (var > 0) {
-        prior.df = 2 * trigamma_inverse(var);
-        prior.variance = std::exp(mean + boost::math::digamma(prior.df / 2) - std::log(prior.df / 2));
-    } else {
-        prior.df = std::numeric_limits<double>::infinity();
-        prior.variance = std::exp(mean);
-    }
-    return prior;
+    const auto [prior_df, prior_variance] = fit_f_distribution(variances, std::vector<double>(variances.size(), df));
+    return {prior_variance, prior_df};
 }
 
 namespace {

@@ -3,7 +3,6 @@
 #include <boost/math/distributions/chi_squared.hpp>
 #include <boost/math/distributions/fisher_f.hpp>
 #include <boost/math/special_functions/digamma.hpp>
-#include <boost/math/special_functions/polygamma.hpp>
 #include <boost/math/special_functions/trigamma.hpp>
 
 #include <algorithm>
@@ -11,6 +10,7 @@
 #include <limits>
 #include <numeric>
 
+#include "kupffer/cluster/empirical_bayes.hpp"
 #include "kupffer/cluster/markers.hpp"
 #include "kupffer/core/errors.hpp"
 #include "kupffer/core/parallel.hpp"
@@ -166,42 +166,6 @@ double residual_df(const Eigen::VectorXd& y, const Eigen::VectorXd& mu, const Ei
     return static_cast<double>(static_cast<Eigen::Index>(keep.size()) - rank);
 }
 
-double trigamma_inverse(double x) {
-    if (x > 1e7) return 1 / std::sqrt(x);
-    if (x < 1e-6) return 1 / x;
-    double y = 0.5 + 1 / x;
-    for (int iter = 0; iter < 50; ++iter) {
-        const double tri = boost::math::trigamma(y);
-        const double dif = tri * (1 - tri / x) / boost::math::polygamma(2, y);
-        y += dif;
-        if (-dif / y < 1e-8) break;
-    }
-    return y;
-}
-
-/// limma's fitFDist without a covariate: moments of log variances give the prior df and variance.
-std::pair<double, double> fit_f_distribution(std::vector<double> s2, const std::vector<double>& df) {
-    std::vector<double> x, d;
-    for (std::size_t i = 0; i < s2.size(); ++i)
-        if (std::isfinite(s2[i]) && df[i] > 1e-15) x.push_back(std::max(0.0, s2[i])), d.push_back(df[i]);
-    if (x.size() < 2) return {0.0, x.empty() ? 1.0 : x[0]};
-    double m = median(x);
-    if (m == 0) m = 1;
-    std::vector<double> e(x.size());
-    for (std::size_t i = 0; i < x.size(); ++i)
-        e[i] = std::log(std::max(x[i], 1e-5 * m)) - boost::math::digamma(d[i] / 2) + std::log(d[i] / 2);
-    const double n = static_cast<double>(e.size());
-    const double mean = std::accumulate(e.begin(), e.end(), 0.0) / n;
-    double var = 0, tri = 0;
-    for (std::size_t i = 0; i < e.size(); ++i) var += (e[i] - mean) * (e[i] - mean), tri += boost::math::trigamma(d[i] / 2);
-    var = var / (n - 1) - tri / n;
-    if (var > 0) {
-        const double df2 = 2 * trigamma_inverse(var);
-        return {df2, std::exp(mean + boost::math::digamma(df2 / 2) - std::log(df2 / 2))};
-    }
-    return {std::numeric_limits<double>::infinity(), std::exp(mean)};
-}
-
 }  // namespace
 
 std::vector<bool> filter_by_expression(const Eigen::MatrixXd& counts, const std::vector<std::uint32_t>& group,
@@ -329,7 +293,7 @@ QlResults ql_test(const Eigen::MatrixXd& all_counts, const Eigen::MatrixXd& desi
             min_poisson_factor[i] = (1.0 + phi * full.mu.array()).minCoeff();
         }
     });
-    const auto [d0, s0] = fit_f_distribution(s2, df);
+    const auto [d0, s0] = fit_f_distribution(s2, df);  // limma's fitFDist (empirical_bayes.hpp)
     r.prior_df = d0;
     r.prior_var = s0;
     const double df_test = 1;
