@@ -12,6 +12,10 @@ if(KUPFFER_SANITIZE)
   target_compile_options(kupffer_warnings INTERFACE -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined)
   target_link_options(kupffer_warnings INTERFACE -fsanitize=address,undefined)
 endif()
+if(KUPFFER_FUZZ)
+  # Coverage feedback in every library; the fuzz executables add -fsanitize=fuzzer (libFuzzer's main).
+  target_compile_options(kupffer_warnings INTERFACE -fsanitize=fuzzer-no-link)
+endif()
 
 # kupffer_add_library(NAME <short> SOURCES ... DEPS ...): a library target kupffer::<short>
 # with public headers under <folder>/include.

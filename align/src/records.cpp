@@ -100,6 +100,12 @@ void write_records(const fs::path& path, const RecordFile& file) {
 
 RecordReader::RecordReader(const fs::path& path) : path_(path), file_(std::fopen(path.c_str(), "rb"), &std::fclose) {
     if (!file_) throw IoError(path.string(), "open", errno);
+    std::error_code ec_size;
+    const std::uint64_t file_size = fs::file_size(path, ec_size);
+    if (ec_size) throw IoError(path.string(), "stat", ec_size.value());
+    // Counts in the header are checked against the bytes left before anything is allocated for
+    // them: a corrupt count must not ask for terabytes (found by fuzzing).
+    auto remaining = [&] { return file_size - std::min<std::uint64_t>(file_size, static_cast<std::uint64_t>(std::ftell(file_.get()))); };
     auto get = [&](void* dst, std::size_t bytes) {
         if (bytes && std::fread(dst, 1, bytes, file_.get()) != bytes) corrupt("truncated record file (in its header)");
     };
@@ -127,11 +133,13 @@ RecordReader::RecordReader(const fs::path& path) : path_(path), file_(std::fopen
     if (header_.barcode_length == 0 || header_.barcode_length > 32 || header_.umi_length == 0 || header_.umi_length > 32)
         corrupt("corrupt record file (barcode or UMI length)");
     const std::uint32_t n_genes = u32();
+    if (std::uint64_t{n_genes} * 8 > remaining()) corrupt("corrupt record file (gene count)");
     for (std::uint32_t g = 0; g < n_genes; ++g) {
         header_.gene_ids.push_back(string());
         header_.gene_names.push_back(string());
     }
     const std::uint32_t n_classes = u32();
+    if (std::uint64_t{n_classes} * 8 > remaining()) corrupt("corrupt record file (class count)");
     header_.eq_classes.resize(n_classes);
     for (auto& ec : header_.eq_classes) {
         const std::uint32_t n = u32();
@@ -143,6 +151,9 @@ RecordReader::RecordReader(const fs::path& path) : path_(path), file_(std::fopen
     }
     get(&total_, sizeof total_);
     if (total_ > (std::uint64_t{1} << 40)) corrupt("corrupt record file (record count)");
+    if (total_ * sizeof(Record) > remaining())
+        throw InputError(path_.string(), 0, "truncated record file: its header announces " + std::to_string(total_) + " records, the file holds " +
+                                                std::to_string(remaining() / sizeof(Record)));
 }
 
 void RecordReader::corrupt(const std::string& what) const { throw InputError(path_.string(), 0, what); }

@@ -88,7 +88,10 @@ Eigen::MatrixXd project_onto_pcs(const SparseMatrix<float>& logcounts, const std
         if (genes[g] >= logcounts.n_rows) throw OptionError("project_onto_pcs: gene index out of range");
         position[genes[g]] = static_cast<std::int64_t>(g);
     }
-    const auto [scaled_rotation, offset] = projection(pca);
+    // Named copies, not structured bindings: lambdas capture them (clang 14 cannot capture bindings).
+    const auto projected = projection(pca);
+    const Eigen::MatrixXd& scaled_rotation = projected.first;
+    const Eigen::RowVectorXd& offset = projected.second;
     Eigen::MatrixXd out(logcounts.n_cols, pca.rotation.cols());
     parallel_chunks(logcounts.n_cols, kCellChunk, threads, [&](std::size_t, std::size_t a, std::size_t b) {
         for (std::size_t c = a; c < b; ++c) {
@@ -154,7 +157,9 @@ PcaResults run_pca(const SparseMatrix<float>& m, const std::vector<std::uint32_t
     r.center = s.mean;
     r.inv_sd = s.inv_sd;
     // Scores: centred (scaled) data times the rotation, per cell.
-    const auto [scaled_rotation, offset] = projection(r);
+    const auto projected = projection(r);
+    const Eigen::MatrixXd& scaled_rotation = projected.first;
+    const Eigen::RowVectorXd& offset = projected.second;
     r.scores.resize(s.cells, r.rotation.cols());
     parallel_chunks(s.cells, kCellChunk, options.threads, [&](std::size_t, std::size_t a, std::size_t b) {
         for (std::size_t c = a; c < b; ++c) {

@@ -116,7 +116,8 @@ Eigen::MatrixXd umap(const Eigen::MatrixXd& points, const std::vector<std::vecto
         throw OptionError("umap: components must be between 1 and the input's dimensions");
     const auto dims = static_cast<Eigen::Index>(o.components);
     const std::uint32_t epochs = o.epochs ? o.epochs : (n < 10000 ? 500 : 200);
-    const auto [a, b] = umap_curve(o.min_dist, o.spread);
+    const auto curve = umap_curve(o.min_dist, o.spread);  // not a structured binding: lambdas capture a and b
+    const double a = curve.first, b = curve.second;
     const auto edges = fuzzy_graph(points, nn, o.threads);
 
     // Start from the leading PCs, scaled into [-10, 10] as umap-learn scales its spectral start.
