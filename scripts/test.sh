@@ -2,7 +2,7 @@
 # The README's second command and what CI runs: install, build, run the whole test suite (labels
 # unit, cli, e2e, client, browser, nextflow, container, slurm); then the unit and CLI tests again
 # under AddressSanitizer + UndefinedBehaviorSanitizer (gcc); then every libFuzzer target (clang,
-# ASan + UBSan) for KUPFFER_FUZZ_SECONDS (default 15) each, and the saved crash inputs (label fuzz).
+# ASan + UBSan) for KUPFFER_FUZZ_SECONDS (default 10) each, and the saved crash inputs (label fuzz).
 # Arguments go to the first two ctest runs, e.g. `bash scripts/test.sh -L unit`.
 # KUPFFER_SKIP_SANITIZE=1 skips the sanitizer and fuzz passes (quicker local runs).
 set -euo pipefail

@@ -83,3 +83,18 @@ TEST(SampleFromFiles, PairsExplicitLists) {
     EXPECT_THROW(sample_from_files("a", {dir / "a1.fq"}, {}), OptionError);
     EXPECT_THROW(sample_from_files("a", {dir / "a1.fq"}, {dir / "missing.fq"}), OptionError);
 }
+
+TEST(SampleFromFiles, RefusesOneFileAsBothReads) {
+    // Issue 17: R1 given as both R1 and R2 finished with 0 records and exit 0.
+    TempDir dir;
+    touch(dir / "a1.fq");
+    std::filesystem::create_symlink(dir / "a1.fq", dir / "link.fq");
+    for (const auto& r2 : {dir / "a1.fq", dir / "link.fq"}) {
+        try {
+            (void)sample_from_files("a", {dir / "a1.fq"}, {r2});
+            ADD_FAILURE() << "accepted " << r2;
+        } catch (const OptionError& e) {
+            EXPECT_NE(std::string(e.what()).find("is given as both R1 and R2"), std::string::npos) << e.what();
+        }
+    }
+}

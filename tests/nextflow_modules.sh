@@ -3,13 +3,15 @@
 #  1. every .nf and .config file under workflows/nextflow parses with Groovy;
 #  2. each module's script: block, rendered for real tasks of the fixture study (task.cpus,
 #     task.memory, task.ext.args, meta, inputs staged as Nextflow stages them, lanes as
-#     fastq_001/..., fastq_002/...), runs with bash; the matrices, records and analysis equal
-#     `kupffer run`'s on the same study (e2e.run's reference output);
+#     fastq_001/..., fastq_002/...), runs with bash — inside the container image kupffer:test when
+#     containers/test_container.sh built it in PODMAN_DIR, as Nextflow's podman profile would run
+#     it — and the matrices, records and analysis equal `kupffer run`'s on the same study
+#     (e2e.run's reference output);
 #  3. each stub: block makes every output its process declares.
 # The samplesheet the pipeline reads is checked against workflows/samplesheet.schema.json.
-# Usage: nextflow_modules.sh KUPFFER STUDY REF WORK   (exit 77: groovy or Java missing)
+# Usage: nextflow_modules.sh KUPFFER STUDY REF WORK [PODMAN_DIR]   (exit 77: groovy or Java missing)
 set -euo pipefail
-kupffer=$1 study=$2 ref=$3 work=$4
+kupffer=$1 study=$(realpath "$2") ref=$3 work=$4 podman_dir=${5:+$(realpath "$5")}
 src=$(cd "$(dirname "$0")/.." && pwd)
 nf=$src/workflows/nextflow
 render=$src/tests/nextflow/render_process.groovy
@@ -54,11 +56,26 @@ for row in bad:
 print(f"ok: the samplesheet ({len(rows)} lanes) passes workflows/samplesheet.schema.json; bad rows are refused")
 PY
 
+in_container=()
+if [ -n "$podman_dir" ] && command -v podman >/dev/null &&
+   CONTAINERS_CONF=$podman_dir/containers.conf podman --root "$podman_dir/storage" --runroot "$podman_dir/runroot" image exists kupffer:test 2>/dev/null; then
+  in_container=(env CONTAINERS_CONF="$podman_dir/containers.conf" podman --root "$podman_dir/storage" --runroot "$podman_dir/runroot"
+                run --rm --network none -u "$(id -u):$(id -g)" -e PATH=/usr/local/bin:/usr/bin:/bin
+                -v "$work:$work" -v "$study:$study:ro" kupffer:test)
+  echo "module scripts run in the container image kupffer:test"
+else
+  echo "module scripts run with the host's kupffer (no container image${podman_dir:+ in $podman_dir})"
+fi
 task() {  # task MODULE BLOCK DIR BINDINGS_JSON: render the block and run it in DIR
   local module=$nf/modules/local/$1/main.nf
   printf '%s' "$4" >"$3/.bindings.json"
   groovy "$render" "$module" "$2" "$3/.bindings.json" >"$3/.command.sh"
-  (cd "$3" && bash -eo pipefail .command.sh >.command.log 2>&1) || { echo "FAIL: $1 $2 failed:"; cat "$3/.command.sh" "$3/.command.log"; exit 1; }
+  if [ "$2" = script ] && [ ${#in_container[@]} -gt 0 ]; then
+    "${in_container[@]}" /bin/bash -c "cd '$3' && bash -eo pipefail .command.sh" >"$3/.command.log" 2>&1 \
+      || { echo "FAIL: $1 $2 failed in the container:"; cat "$3/.command.sh" "$3/.command.log"; exit 1; }
+  else
+    (cd "$3" && bash -eo pipefail .command.sh >.command.log 2>&1) || { echo "FAIL: $1 $2 failed:"; cat "$3/.command.sh" "$3/.command.log"; exit 1; }
+  fi
 }
 
 # 2. Real tasks: index once, map+count per sample, analyse, report.

@@ -79,6 +79,11 @@ SampleFastqs sample_from_files(const std::string& name, const std::vector<fs::pa
     for (std::size_t i = 0; i < r1.size(); ++i) {
         for (const auto& p : {r1[i], r2[i]})
             if (!fs::exists(p)) throw OptionError(p.string() + ": no such FASTQ file");
+        // The same file as both reads (a copy-paste slip in a samplesheet) maps nothing and used
+        // to finish "successfully" with 0 records.
+        if (fs::equivalent(r1[i], r2[i]))
+            throw OptionError("sample '" + name + "': " + r1[i].string() + " is given as both R1 and R2" +
+                              (r1[i] == r2[i] ? "" : " (as " + r2[i].string() + ")") + "; R2 is the cDNA read");
         s.lanes.push_back({static_cast<std::uint32_t>(i + 1), r1[i], r2[i], {}, {}});
     }
     return s;
