@@ -12,9 +12,10 @@ bash scripts/build.sh -DKUPFFER_BUILD_TESTS=ON
 (cd build && ctest --output-on-failure -j "$(nproc)" --timeout 900 "$@")
 if [ "${KUPFFER_SKIP_SANITIZE:-0}" != 1 ]; then
   BUILD_DIR=build-asan BUILD_TYPE=RelWithDebInfo bash scripts/build.sh -DKUPFFER_BUILD_TESTS=ON -DKUPFFER_SANITIZE=ON
-  # The statistical replicates (null studies, the maturation studies, the whole analysis twice for
-  # thread invariance) re-run code the other sanitized tests cover, at many times the cost: Release only.
+  # The statistical replicates (null studies, the maturation studies, the whole analysis again for
+  # thread invariance and for doublet removal) re-run code the other sanitized tests cover, at many
+  # times the cost: Release only.
   (cd build-asan && ctest --output-on-failure -j "$(nproc)" --timeout 900 -LE e2e \
-     -E 'CompareCytokines.NullStudyKeepsFalsePositivesAtFivePercent|Analyse.SameResultsWithOneOrManyThreads|Maturation\.' "$@")
+     -E 'CompareCytokines.NullStudyKeepsFalsePositivesAtFivePercent|Analyse.SameResultsWithOneOrManyThreads|Analyse.RemovesPredictedDoubletsWhenAsked|Maturation\.' "$@")
   bash scripts/fuzz.sh
 fi
