@@ -74,10 +74,37 @@ std::vector<std::uint32_t> quick_clusters(const CountMatrix& counts, const Analy
     return labels;
 }
 
+/// The pseudotime of the axis cells (maturation.hpp): their own log-normalised counts, each cell's
+/// sample and depth, the panel score as root and protected covariate; mitochondrial and
+/// ribosomal-protein genes left out.
+void axis_pseudotime(AnalysisResults& r, const Dataset& data, const AnalysisOptions& o) {
+    const auto axis = log_normalize(select_columns(r.counts, r.trajectory_cells)).logcounts;
+    std::vector<std::uint32_t> sample;
+    std::vector<double> score, log_depth;
+    for (auto c : r.trajectory_cells) {
+        sample.push_back(data.sample_of_cell[r.analysed[c]]);
+        score.push_back(r.maturation_score[c]);
+        log_depth.push_back(std::log(std::max(1.0, r.qc.umis[r.analysed[c]])));
+    }
+    MaturationOptions mo;
+    mo.genes = o.trajectory_hvgs;
+    mo.pcs = o.trajectory_pcs;
+    mo.score_genes = o.trajectory_score_genes;
+    mo.hvg = o.hvg;
+    mo.pseudotime = o.pseudotime;
+    mo.pseudotime.threads = o.threads;
+    for (std::uint32_t g = 0; g < r.counts.n_rows; ++g) {
+        const auto& name = data.gene_names[g];
+        if (r.qc.mito_gene[g] || name.rfind("RPL", 0) == 0 || name.rfind("RPS", 0) == 0) mo.excluded_genes.push_back(g);
+    }
+    const auto pseudotime = maturation_trajectory(axis, sample, score, log_depth, mo).pseudotime;
+    for (std::size_t i = 0; i < r.trajectory_cells.size(); ++i) r.maturation_pseudotime[r.trajectory_cells[i]] = pseudotime[i];
+}
+
 /// Maturation: the cells whose cluster is named as either end of the monocyte -> macrophage axis
-/// get the panel score difference and a diffusion pseudotime on their own within-sample variable
-/// genes with per-sample effects removed (maturation.hpp);
-/// the pseudotime's agreement with the panel score is reported (and a note warns when it is weak).
+/// get the panel score difference and a pseudotime robust to samples and animals
+/// (axis_pseudotime); the pseudotime's agreement with the panel score is reported (and a note
+/// warns when it is weak).
 void maturation_axis(AnalysisResults& r, const Dataset& data, const AnalysisOptions& o) {
     const std::uint32_t n = r.counts.n_cols;
     r.maturation_pseudotime.assign(n, kNaN);
@@ -85,42 +112,21 @@ void maturation_axis(AnalysisResults& r, const Dataset& data, const AnalysisOpti
     const std::size_t start = panel_index(o.panels, o.trajectory_start), end = panel_index(o.panels, o.trajectory_end);
     if (start == o.panels.size() || end == o.panels.size()) {
         r.notes.push_back("maturation: no panel named " + o.trajectory_start + " or " + o.trajectory_end);
-    } else {
-        for (std::uint32_t c = 0; c < n; ++c)
-            if (r.cell_type[c] == o.trajectory_start || r.cell_type[c] == o.trajectory_end) r.trajectory_cells.push_back(c);
-        const auto& scores = r.annotation.module.scores;
-        // Monocytes mature into macrophages continuously, so clusters rarely split the axis where
-        // the names change: within the axis, each cell takes the end whose panel scores higher.
-        for (auto c : r.trajectory_cells) {
-            r.maturation_score[c] = scores[end][c] - scores[start][c];
-            r.cell_type[c] = r.maturation_score[c] > 0 ? o.trajectory_end : o.trajectory_start;
-        }
-        if (r.trajectory_cells.size() < std::max<std::size_t>(50, o.pseudotime.k + o.pseudotime.components + 2)) {
-            r.notes.push_back("maturation: " + std::to_string(r.trajectory_cells.size()) + " cells on the axis, too few for a pseudotime");
-        } else {
-            const auto axis = log_normalize(select_columns(r.counts, r.trajectory_cells)).logcounts;
-            std::vector<std::uint32_t> sample;
-            std::vector<double> score, log_depth;
-            for (auto c : r.trajectory_cells) {
-                sample.push_back(data.sample_of_cell[r.analysed[c]]);
-                score.push_back(r.maturation_score[c]);
-                log_depth.push_back(std::log(std::max(1.0, r.qc.umis[r.analysed[c]])));
-            }
-            MaturationOptions mo;
-            mo.genes = o.trajectory_hvgs;
-            mo.pcs = o.trajectory_pcs;
-            mo.score_genes = o.trajectory_score_genes;
-            mo.hvg = o.hvg;
-            mo.pseudotime = o.pseudotime;
-            mo.pseudotime.threads = o.threads;
-            for (std::uint32_t g = 0; g < r.counts.n_rows; ++g) {
-                const auto& name = data.gene_names[g];
-                if (r.qc.mito_gene[g] || name.rfind("RPL", 0) == 0 || name.rfind("RPS", 0) == 0) mo.excluded_genes.push_back(g);
-            }
-            const auto dpt = maturation_trajectory(axis, sample, score, log_depth, mo);
-            for (std::size_t i = 0; i < r.trajectory_cells.size(); ++i) r.maturation_pseudotime[r.trajectory_cells[i]] = dpt.pseudotime[i];
-        }
+        return;
     }
+    for (std::uint32_t c = 0; c < n; ++c)
+        if (r.cell_type[c] == o.trajectory_start || r.cell_type[c] == o.trajectory_end) r.trajectory_cells.push_back(c);
+    const auto& scores = r.annotation.module.scores;
+    // Monocytes mature into macrophages continuously, so clusters rarely split the axis where
+    // the names change: within the axis, each cell takes the end whose panel scores higher.
+    for (auto c : r.trajectory_cells) {
+        r.maturation_score[c] = scores[end][c] - scores[start][c];
+        r.cell_type[c] = r.maturation_score[c] > 0 ? o.trajectory_end : o.trajectory_start;
+    }
+    if (r.trajectory_cells.size() < std::max<std::size_t>(50, o.pseudotime.k + o.pseudotime.components + 2))
+        r.notes.push_back("maturation: " + std::to_string(r.trajectory_cells.size()) + " cells on the axis, too few for a pseudotime");
+    else
+        axis_pseudotime(r, data, o);
     if (r.trajectory_cells.empty()) return;
     std::vector<double> pseudotime, score;
     for (auto c : r.trajectory_cells) pseudotime.push_back(r.maturation_pseudotime[c]), score.push_back(r.maturation_score[c]);

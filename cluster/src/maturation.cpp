@@ -131,8 +131,6 @@ MaturationResults maturation_trajectory(const SparseMatrix<float>& logcounts, co
     for (auto g : model_gene_var_blocked(logcounts, block, hvg).selected)
         if (!excluded[g] && variable.size() < o.genes) variable.push_back(g);
     if (variable.size() < 3) throw OptionError("maturation: fewer than 3 genes vary within samples on the axis");
-    std::vector<std::uint32_t> compact;
-    r.blocks = compact_blocks(block, compact);
     const Eigen::MatrixXd corrected = remove_block_effects(logcounts, variable, block, panel_score, log_depth);
     const auto columns = most_associated(corrected, panel_score, o.score_genes);
     Eigen::MatrixXd lineage(n, static_cast<Eigen::Index>(columns.size()));

@@ -53,7 +53,6 @@ struct MaturationOptions {
 struct MaturationResults {
     std::vector<double> pseudotime;        ///< per cell in [0, 1]
     std::vector<std::uint32_t> genes;      ///< rows of logcounts the trajectory used
-    std::size_t blocks = 0;                ///< samples corrected for
 };
 
 /// `logcounts` genes x lineage cells; `block` the sample of each cell; `panel_score` per cell,
