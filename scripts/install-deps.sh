@@ -24,7 +24,7 @@ packages=(
   chromium multiqc
   # the Nextflow pipeline's files parsed and its module scripts rendered (Nextflow itself is not packaged)
   groovy python3-jsonschema
-  # libFuzzer targets (scripts/fuzz.sh): clang with its sanitizer and fuzzer runtimes
+  # libFuzzer targets (scripts/sanitize.sh): clang with its sanitizer and fuzzer runtimes
   clang libclang-rt-14-dev
   # the container image really built and run (podman + runc, base images by debootstrap), and a
   # one-node Slurm cluster running the study's jobs
