@@ -89,7 +89,41 @@ TEST(StagingDirectory, RenamesIntoPlaceOnlyWhenComplete) {
     {
         StagingDirectory staging(target, true);
         write_text_file(staging.staging() / "b.txt", "b\n");
-    }  // not committed: the old output stays, the attempt is left as ".partial"
+    }  // not committed (an error): the old output stays, the attempt is removed
     EXPECT_TRUE(std::filesystem::exists(target / "a.txt"));
-    EXPECT_TRUE(std::filesystem::exists(dir / "study.partial" / "b.txt"));
+    EXPECT_FALSE(std::filesystem::exists(dir / "study.partial"));
+}
+
+TEST(TemporaryFolder, RemovedUnlessReleasedAndBySignalCleanup) {
+    TempDir dir;
+    {
+        TemporaryFolder t(dir / "a.partial");
+        write_text_file(t.path() / "x.txt", "x\n");
+    }
+    EXPECT_FALSE(std::filesystem::exists(dir / "a.partial"));
+    // What a signal handler does: every live temporary (folders and .tmp files) goes.
+    TemporaryFolder t(dir / "b.partial");
+    AtomicFile f(dir / "c.txt");
+    f.write("c");
+    remove_temporaries();
+    EXPECT_FALSE(std::filesystem::exists(dir / "b.partial"));
+    EXPECT_FALSE(std::filesystem::exists(dir / "c.txt.tmp"));
+}
+
+TEST(CreatedFolder, AFailedRunLeavesNoEmptyOutputFolder) {
+    TempDir dir;
+    { CreatedFolder out(dir / "out" / "inner"); }
+    EXPECT_FALSE(std::filesystem::exists(dir / "out" / "inner"));
+    {
+        CreatedFolder out(dir / "kept");
+        out.keep();
+    }
+    EXPECT_TRUE(std::filesystem::exists(dir / "kept"));
+    {  // not emptied: what a run wrote stays
+        CreatedFolder out(dir / "written");
+        write_text_file(dir / "written" / "a.txt", "a\n");
+    }
+    EXPECT_TRUE(std::filesystem::exists(dir / "written" / "a.txt"));
+    write_text_file(dir / "file", "mine\n");
+    EXPECT_THROW(CreatedFolder(dir / "file"), OptionError);
 }

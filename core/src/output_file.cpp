@@ -4,6 +4,8 @@
 
 #include <cerrno>
 #include <memory>
+#include <mutex>
+#include <set>
 #include <new>
 #include <system_error>
 #include <unistd.h>
@@ -14,9 +16,63 @@ namespace kupffer {
 
 namespace fs = std::filesystem;
 
+namespace {
+std::mutex temporaries_mutex;
+std::set<fs::path>& temporaries() {
+    static std::set<fs::path> paths;
+    return paths;
+}
+}  // namespace
+
+void register_temporary(const fs::path& path) {
+    std::lock_guard lock(temporaries_mutex);
+    temporaries().insert(path);
+}
+
+void unregister_temporary(const fs::path& path) {
+    std::lock_guard lock(temporaries_mutex);
+    temporaries().erase(path);
+}
+
+void remove_temporaries() noexcept {
+    std::lock_guard lock(temporaries_mutex);
+    for (const auto& path : temporaries()) {
+        std::error_code ignored;
+        fs::remove_all(path, ignored);
+    }
+}
+
+TemporaryFolder::TemporaryFolder(fs::path path) : path_(std::move(path)) {
+    register_temporary(path_);
+    std::error_code ec;
+    fs::remove_all(path_, ec);
+    fs::create_directories(path_, ec);
+    if (ec) {
+        unregister_temporary(path_);
+        throw IoError(path_.string(), "create folder", ec.value());
+    }
+}
+
+TemporaryFolder::~TemporaryFolder() {
+    if (released_) return;
+    std::error_code ignored;
+    fs::remove_all(path_, ignored);
+    unregister_temporary(path_);
+}
+
+void TemporaryFolder::release() noexcept {
+    released_ = true;
+    unregister_temporary(path_);
+}
+
 AtomicFile::AtomicFile(fs::path path) : path_(std::move(path)), tmp_path_(path_.string() + ".tmp") {
+    register_temporary(tmp_path_);
     file_ = std::fopen(tmp_path_.c_str(), "wb");
-    if (!file_) throw IoError(path_.string(), "create", errno);
+    if (!file_) {
+        const int err = errno;
+        unregister_temporary(tmp_path_);
+        throw IoError(path_.string(), "create", err);
+    }
 }
 
 AtomicFile::~AtomicFile() {
@@ -25,6 +81,7 @@ AtomicFile::~AtomicFile() {
         std::error_code ignored;
         fs::remove(tmp_path_, ignored);
     }
+    unregister_temporary(tmp_path_);
 }
 
 void AtomicFile::write(std::string_view bytes) {
@@ -143,24 +200,20 @@ bool is_kupffer_output(const fs::path& folder) {
            (has("truth") && has("samplesheet.csv") && has("options.json"));
 }
 
-StagingDirectory::StagingDirectory(fs::path path, bool overwrite)
-    : final_(std::move(path)), staging_(final_.string() + ".partial"), overwrite_(overwrite) {
-    std::error_code ec;
+StagingDirectory::StagingDirectory(fs::path path, bool overwrite) : final_(std::move(path)) {
     if (fs::exists(final_) && !(fs::is_directory(final_) && fs::is_empty(final_))) {
         if (!fs::is_directory(final_)) throw OptionError(final_.string() + ": exists and is not a folder");
-        if (!overwrite_) throw OptionError(final_.string() + ": output folder exists and is not empty (choose another or overwrite)");
+        if (!overwrite)
+            throw OptionError(final_.string() +
+                              ": output folder exists and is not empty (choose another, or --overwrite to replace kupffer's earlier output)");
         if (!is_kupffer_output(final_))
             throw OptionError(final_.string() + ": holds files kupffer did not write; overwriting replaces only kupffer's own outputs "
                                                 "(choose another folder)");
     }
-    fs::remove_all(staging_, ec);
-    fs::create_directories(staging_, ec);
-    if (ec) throw IoError(staging_.string(), "create folder", ec.value());
+    staging_ = std::make_unique<TemporaryFolder>(final_.string() + ".partial");
 }
 
-StagingDirectory::~StagingDirectory() {
-    // An uncommitted staging folder is left in place, clearly named ".partial", for inspection.
-}
+StagingDirectory::~StagingDirectory() = default;
 
 void StagingDirectory::commit() {
     std::error_code ec;
@@ -168,9 +221,24 @@ void StagingDirectory::commit() {
         fs::remove_all(final_, ec);
         if (ec) throw IoError(final_.string(), "replace folder", ec.value());
     }
-    fs::rename(staging_, final_, ec);
+    fs::rename(staging_->path(), final_, ec);
     if (ec) throw IoError(final_.string(), "rename folder into place", ec.value());
-    committed_ = true;
+    staging_->release();
+}
+
+CreatedFolder::CreatedFolder(fs::path path) : path_(std::move(path)) {
+    std::error_code ec;
+    if (fs::exists(path_, ec)) {
+        if (!fs::is_directory(path_)) throw OptionError(path_.string() + ": is a file, not a folder (--out names the output folder)");
+        return;
+    }
+    created_ = fs::create_directories(path_, ec);
+    if (ec) throw IoError(path_.string(), "create folder", ec.value());
+}
+
+CreatedFolder::~CreatedFolder() {
+    std::error_code ec;
+    if (created_ && fs::is_empty(path_, ec)) fs::remove(path_, ec);
 }
 
 }  // namespace kupffer

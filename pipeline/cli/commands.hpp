@@ -2,8 +2,12 @@
 // Each subcommand registers its flags (mapped onto a kupffer::pipeline Options struct) and a
 // runner that calls one library function and prints its results.
 #include <CLI/CLI.hpp>
+#include <cstdio>
 #include <functional>
 #include <string>
+#include <vector>
+
+#include "kupffer/pipeline/report.hpp"
 
 namespace kupffer::cli {
 
@@ -30,6 +34,11 @@ inline CLI::Option* add_threads_option(CLI::App* cmd, int& threads) {
     return cmd->add_option("--threads,-t", threads, "Worker threads (0 = all cores); never changes the output")
         ->capture_default_str()
         ->check(CLI::Range(0, 4096));
+}
+
+/// "kupffer <command>: warning: <sample>: <message>" on stderr for each alert of a stage.
+inline void print_alerts(const char* command, const std::vector<pipeline::Alert>& alerts) {
+    for (const auto& a : alerts) std::fprintf(stderr, "kupffer %s: %s: %s: %s\n", command, a.level.c_str(), a.sample.c_str(), a.message.c_str());
 }
 
 }  // namespace kupffer::cli

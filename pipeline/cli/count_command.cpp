@@ -6,6 +6,7 @@
 #include <memory>
 
 #include "commands.hpp"
+#include "kupffer/core/output_file.hpp"
 #include "kupffer/align/records.hpp"
 #include "kupffer/core/errors.hpp"
 #include "kupffer/pipeline/stages.hpp"
@@ -38,9 +39,10 @@ std::vector<fs::path> sample_folders(const std::string& input, const std::vector
 }
 
 void records_from_bam(const std::string& bam, const std::string& out) {
-    fs::create_directories(out);
+    CreatedFolder folder(out);
     quant::BamRecordStats stats;
     align::write_records(fs::path(out) / "records.kpf", quant::records_from_bam(bam, &stats));
+    folder.keep();
     std::printf("kupffer count: %llu alignments in %s, %llu used (%llu secondary, %llu multi-mapped, %llu without CB/UB/GX)\n",
                 static_cast<unsigned long long>(stats.alignments), bam.c_str(), static_cast<unsigned long long>(stats.used),
                 static_cast<unsigned long long>(stats.secondary), static_cast<unsigned long long>(stats.multimapped),
@@ -106,6 +108,7 @@ std::function<void()> add_count_command(CLI::App& app) {
                         static_cast<unsigned long long>(m.estimated_cells), m.median_umis_per_cell, m.median_genes_per_cell,
                         100 * m.sequencing_saturation, 100 * m.fraction_reads_in_cells,
                         std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
+            print_alerts("count", r.warnings);
         }
     };
 }

@@ -12,6 +12,7 @@
 #include <mutex>
 #include <thread>
 #include <exception>
+#include <filesystem>
 #include <functional>
 #include <new>
 #include <string>
@@ -19,6 +20,7 @@
 
 #include "commands.hpp"
 #include "kupffer/core/errors.hpp"
+#include "kupffer/core/output_file.hpp"
 
 namespace kupffer::cli {
 
@@ -55,9 +57,37 @@ void handle_termination() {
             if (kupffer::cli::cleanup) kupffer::cli::cleanup();
         } catch (...) {
         }
+        kupffer::remove_temporaries();
         std::fflush(stderr);
         _exit(128 + sig);
     }).detach();
+}
+
+/// --help and --version exit 0 with CLI11's text; every other parse error is a usage error (exit
+/// 2) in the one error style, naming the subcommand, with a pointer to its --help.
+int usage_error(CLI::App& app, const CLI::ParseError& e, int argc, char** argv) {
+    if (e.get_exit_code() == 0) return app.exit(e);
+    std::string command;
+    for (const auto* sub : app.get_subcommands()) command = sub->get_name();
+    if (command.empty()) {
+        std::string commands;
+        for (const auto* sub : app.get_subcommands({})) commands += (commands.empty() ? "" : ", ") + sub->get_name();
+        const bool unknown = argc > 1 && argv[1][0] != '-';
+        std::fprintf(stderr, "kupffer: error: %s; commands: %s (kupffer <command> --help)\n",
+                     unknown ? ("unknown command '" + std::string(argv[1]) + "'").c_str() : "a command is required", commands.c_str());
+        return 2;
+    }
+    std::fprintf(stderr, "kupffer %s: error: %s (kupffer %s --help)\n", command.c_str(), e.what(), command.c_str());
+    return 2;
+}
+
+/// The operation a filesystem_error names ("cannot create directories"), without the library's
+/// "filesystem error: " prefix and the repeated reason and paths.
+std::string filesystem_operation(const std::filesystem::filesystem_error& e) {
+    std::string what = e.what();
+    if (auto p = what.find("filesystem error: "); p != std::string::npos) what.erase(0, p + 18);
+    if (auto p = what.find(": "); p != std::string::npos) what.erase(p);
+    return what;
 }
 
 int report(const std::string& command, const char* kind, const char* what, int code) {
@@ -69,6 +99,9 @@ int report(const std::string& command, const char* kind, const char* what, int c
 
 int main(int argc, char** argv) {
     handle_termination();
+    // Past a file size limit (ulimit -f) a write fails with EFBIG and is reported as an error
+    // (exit 3, temporaries removed) instead of the process being killed without a word.
+    std::signal(SIGXFSZ, SIG_IGN);
     CLI::App app{"kupffer — single-cell RNA-seq pipeline for hepatic immune cells"};
     app.set_version_flag("--version", std::string("kupffer ") + KUPFFER_VERSION);
     app.require_subcommand(1);
@@ -85,7 +118,7 @@ int main(int argc, char** argv) {
     try {
         app.parse(argc, argv);
     } catch (const CLI::ParseError& e) {
-        return app.exit(e);
+        return usage_error(app, e, argc, argv);
     }
     const std::string command = app.get_subcommands().empty() ? "" : app.get_subcommands().front()->get_name();
     {
@@ -106,7 +139,9 @@ int main(int argc, char** argv) {
     } catch (const std::bad_alloc&) {
         return report(command, "error", "out of memory", 3);
     } catch (const std::filesystem::filesystem_error& e) {
-        return report(command, "error", e.what(), 3);
+        // "<path>: cannot <operation>: <reason>", as IoError says it.
+        const std::string what = e.path1().string() + ": " + filesystem_operation(e) + ": " + e.code().message();
+        return report(command, "error", what.c_str(), 3);
     } catch (const std::exception& e) {
         return report(command, "internal error", e.what(), 70);
     }

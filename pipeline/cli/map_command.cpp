@@ -5,6 +5,7 @@
 #include <memory>
 
 #include "commands.hpp"
+#include "kupffer/core/output_file.hpp"
 #include "kupffer/core/errors.hpp"
 #include "kupffer/pipeline/stages.hpp"
 
@@ -68,13 +69,15 @@ std::function<void()> add_map_command(CLI::App& app, std::string command_line) {
                 throw OptionError((fs::path(args->out) / s.name).string() + ": exists (use --overwrite)");
         args->options.map.whitelists = std::make_shared<align::WhitelistCache>();
         if (fs::is_regular_file(args->options.map.whitelist)) args->options.map.whitelists->get(args->options.map.whitelist);
+        CreatedFolder out(args->out);
         const auto index = align::Index::load(args->index, std::nullopt, args->options.map.threads);
-        fs::create_directories(args->out);
         std::printf("%-24s %-6s %12s %8s %8s %8s\n", "sample", "chem", "read_pairs", "valid%", "corr%", "mapped%");
         for (const auto& s : samples) {
             const auto start = std::chrono::steady_clock::now();
-            const auto m = pipeline::run_map_sample(s, index, args->index, fs::path(args->out) / s.name, args->options);
-            print_sample(m, std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
+            const auto r = pipeline::run_map_sample(s, index, args->index, fs::path(args->out) / s.name, args->options);
+            print_sample(r.metrics, std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
+            print_alerts("map", r.warnings);
+            out.keep();
         }
     };
 }

@@ -88,7 +88,7 @@ std::string cell_calls_tsv(const std::vector<std::string>& barcodes, const quant
 
 /// Every count output into `dir` (a staging folder).
 void write_count_outputs(const fs::path& dir, const quant::CountResults& counts, const quant::CellCallingResults& cells,
-                         const quant::CountMetrics& metrics, bool velocity) {
+                         const quant::CountMetrics& metrics, const nlohmann::json& metrics_doc, bool velocity) {
     std::vector<std::string> barcodes, cell_barcodes, raw_labels, cell_labels;
     for (auto b : counts.barcodes) barcodes.push_back(dna::unpack(b, counts.barcode_length));
     for (std::size_t c = 0; c < barcodes.size(); ++c) {
@@ -110,7 +110,7 @@ void write_count_outputs(const fs::path& dir, const quant::CountResults& counts,
             quant::write_10x_mtx(dir / "velocity" / name, *m, counts.gene_ids, counts.gene_names, barcodes);
     write_text_file(dir / "cell_calls.tsv.gz", cell_calls_tsv(barcodes, counts, cells));
     write_text_file(dir / "metrics_summary.csv", quant::metrics_csv(metrics));
-    write_text_file(dir / "metrics.json", quant::metrics_json(metrics, counts));
+    write_text_file(dir / "metrics.json", metrics_doc.dump(2) + "\n");
 }
 
 /// Moves the staged outputs into the sample folder in count_outputs()' order, then the manifest.
@@ -133,8 +133,8 @@ CountStageResults run_count_sample(const fs::path& sample_dir, const CountStageO
         throw OptionError((sample_dir / "records.kpf").string() + ": not found (run `kupffer map` for this sample first)");
     const auto manifest = count_manifest(sample_dir, o);
     remove_earlier_outputs(sample_dir);
-    const fs::path staging = sample_dir / "count.partial";
-    fs::create_directories(staging);
+    TemporaryFolder staging_folder(sample_dir / "count.partial");  // removed on an error or a signal
+    const fs::path& staging = staging_folder.path();
     align::RecordReader records(sample_dir / "records.kpf");  // streamed: memory stays bounded
     auto count_options = o.count;
     const auto counts = quant::count_molecules(records, count_options);
@@ -143,9 +143,12 @@ CountStageResults run_count_sample(const fs::path& sample_dir, const CountStageO
     const auto cells = quant::call_cells(counts.counts, cell_options);
     const auto metrics = quant::summarize(counts, cells, read_pairs_of(sample_dir));
     if (o.on_phase) o.on_phase("writing outputs");
-    write_count_outputs(staging, counts, cells, metrics, o.velocity);
+    auto metrics_doc = nlohmann::json::parse(quant::metrics_json(metrics, counts));
+    auto warnings = sample_alerts(sample_dir.filename().string(), nullptr, metrics_doc);
+    metrics_doc["warnings"] = alert_messages(warnings);
+    write_count_outputs(staging, counts, cells, metrics, metrics_doc, o.velocity);
     move_into_place(staging, sample_dir, manifest);
-    return {counts.barcodes.size(), metrics};
+    return {counts.barcodes.size(), metrics, std::move(warnings)};
 }
 
 }  // namespace kupffer::pipeline

@@ -37,8 +37,8 @@ StageManifest map_manifest(const align::SampleFastqs& sample, const fs::path& in
     return m;
 }
 
-align::SampleMetrics run_map_sample(const align::SampleFastqs& sample, const align::Index& index, const fs::path& index_dir,
-                                    const fs::path& sample_dir, const MapStageOptions& o) {
+MapStageResults run_map_sample(const align::SampleFastqs& sample, const align::Index& index, const fs::path& index_dir,
+                               const fs::path& sample_dir, const MapStageOptions& o) {
     if (auto problem = sample_name_problem(sample.name)) throw OptionError("sample '" + sample.name + "': " + *problem);
     const auto manifest = map_manifest(sample, index_dir, o);
     StagingDirectory dir(sample_dir, o.overwrite);
@@ -50,11 +50,14 @@ align::SampleMetrics run_map_sample(const align::SampleFastqs& sample, const ali
         options.bam = dir.staging() / "possorted_genome_bam.bam";
         options.bam_sort_memory = static_cast<std::size_t>(o.bam_sort_memory_gb * double(1 << 30));
     }
-    const auto results = align::map_sample(sample, index, options);
-    write_text_file(dir.staging() / "map_metrics.json", align::metrics_json(results.metrics));
+    auto results = align::map_sample(sample, index, options);
+    auto metrics = nlohmann::json::parse(align::metrics_json(results.metrics));
+    auto warnings = sample_alerts(sample.name, metrics, nullptr);
+    metrics["warnings"] = alert_messages(warnings);
+    write_text_file(dir.staging() / "map_metrics.json", metrics.dump(2) + "\n");
     write_manifest(dir.staging(), manifest);
     dir.commit();
-    return results.metrics;
+    return {std::move(results.metrics), std::move(warnings)};
 }
 
 }  // namespace kupffer::pipeline

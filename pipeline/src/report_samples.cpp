@@ -69,6 +69,12 @@ std::vector<Alert> sample_alerts(const std::string& sample, const nlohmann::json
     return out;
 }
 
+nlohmann::json alert_messages(const std::vector<Alert>& alerts) {
+    nlohmann::json lines = nlohmann::json::array();
+    for (const auto& a : alerts) lines.push_back(a.level + ": " + a.message);
+    return lines;
+}
+
 namespace internal {
 
 namespace {

@@ -219,9 +219,14 @@ struct Execution {
                     std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count(), ""});
         };
         step(Stage::Map, sample.name, [&] {
-            const auto m = run_map_sample(sample, index, at.index, at.sample(sample.name), o);
-            return std::to_string(m.read_pairs) + " read pairs, chemistry " + m.chemistry;
+            const auto r = run_map_sample(sample, index, at.index, at.sample(sample.name), o);
+            warn(r.warnings);
+            return std::to_string(r.metrics.read_pairs) + " read pairs, chemistry " + r.metrics.chemistry;
         });
+    }
+
+    void warn(const std::vector<Alert>& alerts) {
+        for (const auto& a : alerts) report({ProgressEvent::Kind::Note, "", a.sample, 0, "", 0, a.level + ": " + a.message});
     }
 
     void count_sample(const align::SampleFastqs& sample) {
@@ -231,6 +236,7 @@ struct Execution {
         o.on_phase = [&](const char* phase) { report({ProgressEvent::Kind::Note, "count", sample.name, 0, "", 0, phase}); };
         step(Stage::Count, sample.name, [&] {
             const auto r = run_count_sample(at.sample(sample.name), o);
+            warn(r.warnings);
             return std::to_string(r.metrics.estimated_cells) + " cells of " + std::to_string(r.barcodes) + " barcodes";
         });
     }
@@ -271,6 +277,7 @@ struct Execution {
         o.on_phase = [&](const char* phase) { report({ProgressEvent::Kind::Note, "analyse", "", 0, "", 0, phase}); };
         step(Stage::Analyse, "", [&] {
             const auto r = run_analyse(study.sheet, at.samples, at.analysis, o);
+            for (const auto& w : r.results.warnings) report({ProgressEvent::Kind::Note, "analyse", "", 0, "", 0, "warning: " + w});
             return std::to_string(r.results.counts.n_cols) + " cells analysed, " + std::to_string(r.results.annotation.cluster_label.size()) +
                    " clusters";
         });

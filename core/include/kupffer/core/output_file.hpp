@@ -4,11 +4,36 @@
 #include <cstdint>
 #include <cstdio>
 #include <filesystem>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
 
 namespace kupffer {
+
+/// The temporaries this process has open (".tmp" files, ".partial" folders), so that a signal
+/// (SIGTERM from scancel or Nextflow, Ctrl-C) can remove them before the process exits: the writers
+/// below register theirs while they live. remove_temporaries() is for the one thread that handles
+/// the signal; it never throws.
+void register_temporary(const std::filesystem::path& path);
+void unregister_temporary(const std::filesystem::path& path);
+void remove_temporaries() noexcept;
+
+/// A temporary folder (registered, see above) removed with its contents when destroyed, unless
+/// release()d once its contents have been moved into place.
+class TemporaryFolder {
+public:
+    explicit TemporaryFolder(std::filesystem::path path);
+    TemporaryFolder(const TemporaryFolder&) = delete;
+    TemporaryFolder& operator=(const TemporaryFolder&) = delete;
+    ~TemporaryFolder();
+    const std::filesystem::path& path() const noexcept { return path_; }
+    void release() noexcept;
+
+private:
+    std::filesystem::path path_;
+    bool released_ = false;
+};
 
 /// A binary file written to "<path>.tmp" and renamed to <path> by commit().
 class AtomicFile {
@@ -63,8 +88,9 @@ std::optional<std::string> sample_name_problem(std::string_view name);
 /// mapped sample, analysis or simulated study of an earlier version): only those are overwritten.
 bool is_kupffer_output(const std::filesystem::path& folder);
 
-/// An output directory built under "<path>.partial" and renamed into place by commit(), so a
-/// crashed run leaves only an obviously incomplete ".partial" folder behind.
+/// An output directory built under "<path>.partial" and renamed into place by commit(). An
+/// uncommitted one (an error) is removed when this is destroyed; only a killed process can leave a
+/// ".partial" folder, which is obviously incomplete and removed by the next run.
 class StagingDirectory {
 public:
     /// Throws OptionError if <path> exists and is not empty, unless overwrite is true and it is
@@ -75,14 +101,28 @@ public:
     ~StagingDirectory();
 
     /// Where to write now.
-    const std::filesystem::path& staging() const noexcept { return staging_; }
+    const std::filesystem::path& staging() const noexcept { return staging_->path(); }
     void commit();
 
 private:
     std::filesystem::path final_;
-    std::filesystem::path staging_;
-    bool overwrite_;
-    bool committed_ = false;
+    std::unique_ptr<TemporaryFolder> staging_;
+};
+
+/// A folder for outputs, created with its missing parents. If this made it and it is still empty
+/// when destroyed without keep() (the run failed before writing anything), it is removed again, so
+/// a failed run leaves no empty output folder that could be taken for a result.
+class CreatedFolder {
+public:
+    explicit CreatedFolder(std::filesystem::path path);
+    CreatedFolder(const CreatedFolder&) = delete;
+    CreatedFolder& operator=(const CreatedFolder&) = delete;
+    ~CreatedFolder();
+    void keep() noexcept { created_ = false; }
+
+private:
+    std::filesystem::path path_;
+    bool created_ = false;
 };
 
 }  // namespace kupffer

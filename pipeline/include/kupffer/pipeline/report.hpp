@@ -22,6 +22,8 @@ struct Alert {
 
 /// The alerts of one sample from its map_metrics.json and metrics.json (either may be null).
 std::vector<Alert> sample_alerts(const std::string& sample, const nlohmann::json& map_metrics, const nlohmann::json& count_metrics);
+/// The alerts' "<level>: <message>" lines, for a metrics file's "warnings".
+nlohmann::json alert_messages(const std::vector<Alert>& alerts);
 
 struct ReportOptions {
     std::filesystem::path samples_dir;   ///< <sample>/ folders of map + count

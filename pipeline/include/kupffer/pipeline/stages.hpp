@@ -20,6 +20,7 @@
 #include "kupffer/cluster/aggregate.hpp"
 #include "kupffer/cluster/analyse.hpp"
 #include "kupffer/pipeline/manifest.hpp"
+#include "kupffer/pipeline/report.hpp"
 #include "kupffer/quant/cell_calling.hpp"
 #include "kupffer/quant/count.hpp"
 #include "kupffer/quant/count_metrics.hpp"
@@ -55,8 +56,15 @@ struct MapStageOptions {
 /// Checks the options (OptionError naming the first problem).
 void check(const MapStageOptions& options);
 StageManifest map_manifest(const align::SampleFastqs& sample, const std::filesystem::path& index_dir, const MapStageOptions& options);
+struct MapStageResults {
+    align::SampleMetrics metrics;
+    /// Implausible results (the report's alerts: few valid barcodes, a low mapping rate, ...), also
+    /// written to map_metrics.json's "warnings"; callers show them.
+    std::vector<Alert> warnings;
+};
+
 /// Maps one sample into `sample_dir` (built under <sample_dir>.partial).
-align::SampleMetrics run_map_sample(const align::SampleFastqs& sample, const align::Index& index,
+MapStageResults run_map_sample(const align::SampleFastqs& sample, const align::Index& index,
                                     const std::filesystem::path& index_dir, const std::filesystem::path& sample_dir,
                                     const MapStageOptions& options);
 
@@ -77,6 +85,7 @@ void check(const CountStageOptions& options);
 struct CountStageResults {
     std::size_t barcodes = 0;
     quant::CountMetrics metrics;
+    std::vector<Alert> warnings;  ///< as MapStageResults' (few cells, ...), also in metrics.json's "warnings"
 };
 
 /// Every file and folder run_count_sample writes into a sample folder (velocity/ included).
