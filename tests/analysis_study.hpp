@@ -73,6 +73,7 @@ inline const AnalysisStudy& simulated_study(const simulate::SimulateOptions& opt
     d.gene_ids = all.gene_ids;
     d.gene_names = all.gene_names;
     d.metadata_columns = all.metadata_columns;
+    d.sample_names = all.sample_names;
     d.metadata.resize(all.metadata.size());
     for (auto c : keep) {
         d.cells.push_back(all.cells[c]);

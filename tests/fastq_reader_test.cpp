@@ -103,8 +103,8 @@ TEST(FastqReader, InvalidBaseNamesFileRecordAndBase) {
         reader.next(rec);
         FAIL();
     } catch (const InputError& e) {
-        EXPECT_EQ(e.line(), 4U);
-        EXPECT_NE(std::string(e.what()).find("'X'"), std::string::npos) << e.what();
+        EXPECT_EQ(e.line(), 14U);  // record 4's sequence line
+        EXPECT_NE(std::string(e.what()).find("record 4: invalid base 'X'"), std::string::npos) << e.what();
     }
 }
 
@@ -167,9 +167,11 @@ TEST(FastqReader, RecordsLongerThanItsBufferAndManySmallOnes) {
     EXPECT_EQ(longest, 3'000'000U);
 }
 
-TEST(FastqReader, TruncatedAndWrappedRecordsNameTheirRecord) {
+TEST(FastqReader, TruncatedAndWrappedRecordsNameTheirRecordAndLine) {
     TempDir dir;
-    auto error_of = [&](const std::string& text) -> std::string {
+    // The line is the faulty one: the header for a truncated or headless record (record 3 starts at
+    // line 9), the '+' line for a wrapped one.
+    auto error_of = [&](const std::string& text, std::uint64_t line = 9) -> std::string {
         write_text_file(dir / "x.fq", text);
         FastqReader reader(dir / "x.fq");
         FastqRecord rec;
@@ -177,13 +179,14 @@ TEST(FastqReader, TruncatedAndWrappedRecordsNameTheirRecord) {
             while (reader.next(rec)) {
             }
         } catch (const InputError& e) {
-            EXPECT_EQ(e.line(), 3U) << e.what();
+            EXPECT_EQ(e.line(), line) << e.what();
+            EXPECT_NE(e.message().find("record 3: "), std::string::npos) << e.what();
             return e.message();
         }
         return "no error";
     };
     EXPECT_NE(error_of(fastq(2) + "@cut\nACGT\n").find("truncated record"), std::string::npos);
-    EXPECT_NE(error_of(fastq(2) + "@wrapped\nACGT\nACGT\n+\nFFFFFFFF\n").find("multi-line"), std::string::npos);
+    EXPECT_NE(error_of(fastq(2) + "@wrapped\nACGT\nACGT\n+\nFFFFFFFF\n", 11).find("multi-line"), std::string::npos);
     EXPECT_NE(error_of(fastq(2) + "no header\nACGT\n+\nFFFF\n").find("'@'"), std::string::npos);
 }
 

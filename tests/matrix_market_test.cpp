@@ -57,3 +57,23 @@ TEST(MatrixMarket, ErrorsNameTheFileAndLine) {
     EXPECT_THROW(read_matrix_market(dir / "nothdr.mtx"), InputError);
     EXPECT_THROW(read_matrix_market(dir / "missing.mtx"), IoError);
 }
+
+TEST(MatrixMarket, AnEntryGivenTwiceIsAnErrorInAnyOrder) {
+    TempDir dir;
+    auto error_of = [&](const std::string& entries, std::size_t n) -> std::string {
+        write(dir / "m.mtx", "%%MatrixMarket matrix coordinate integer general\n3 2 " + std::to_string(n) + "\n" + entries);
+        try {
+            read_matrix_market(dir / "m.mtx");
+        } catch (const InputError& e) {
+            return e.what();
+        }
+        return "no error";
+    };
+    // In column order (as 10x and kupffer write) the twin follows and is named with its line.
+    EXPECT_NE(error_of("1 1 4\n2 1 5\n2 1 5\n", 3).find("m.mtx:5: row 2, column 1 listed twice"), std::string::npos);
+    // Out of order it is found after reading.
+    EXPECT_NE(error_of("2 1 5\n1 2 4\n2 1 1\n", 3).find("row 2, column 1 listed twice"), std::string::npos);
+    EXPECT_EQ(error_of("2 1 5\n1 2 4\n1 1 1\n", 3), "no error");
+    // A count beyond 32 bits says so with the value as written.
+    EXPECT_NE(error_of("1 1 4294967297\n", 1).find("found '4294967297', out of range"), std::string::npos);
+}

@@ -42,6 +42,8 @@ Detection detect_chemistry(const SampleFastqs& sample, const Index& index, const
 
     const Chemistry* best = nullptr;
     double best_score = -1;
+    std::filesystem::path wrong_length_file;  // a whitelist whose barcodes are not as long as a chemistry's that fits R1
+    std::string wrong_length;
     for (const auto& chem : chemistry_presets()) {
         // A paired-end preset needs R1 to carry at least 25 cDNA bases after its barcode and UMI.
         const std::uint32_t need = chem.mate_cdna ? chem.mate_cdna->offset + 25 : chem.min_read_length(0);
@@ -49,6 +51,12 @@ Detection detect_chemistry(const SampleFastqs& sample, const Index& index, const
         if (c.fits) {
             if (auto wl_path = whitelist_for(options.whitelist, chem)) {
                 const Whitelist& wl = whitelists.get(*wl_path);
+                if (wl.length() != chem.barcode.length && wrong_length.empty()) {
+                    wrong_length_file = *wl_path;
+                    wrong_length = "its barcodes are " + std::to_string(wl.length()) + " bases, but " + chem.name + "'s are " +
+                                   std::to_string(chem.barcode.length) + ": give the barcode whitelist of the kit used "
+                                   "(10x 3' v3: 3M-february-2018.txt.gz, v2: 737K-august-2016.txt)";
+                }
                 std::size_t hits = 0;
                 for (const auto& r : r1s) {
                     auto bc = segment(r, chem.barcode);
@@ -69,6 +77,7 @@ Detection detect_chemistry(const SampleFastqs& sample, const Index& index, const
                              (chem.min_read_length(0) == r1_length ? 0.001 : 0.0);
         if (score > best_score) best = &chem, best_score = score;
     }
+    if (!best && !wrong_length.empty()) throw InputError(wrong_length_file.string(), 0, wrong_length);
     if (!best) {
         std::string detail;
         for (const auto& c : d.candidates)

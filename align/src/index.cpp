@@ -23,6 +23,29 @@ namespace fs = std::filesystem;
 
 namespace {
 
+/// When the GTF's contigs are named differently from the FASTA's (Ensembl's "1" vs UCSC's
+/// "chr1", or "MT" vs "chrM"), says so: one sentence to append to the unknown-contig error.
+std::string contig_naming_hint(const Genome& genome, const Annotation& ann) {
+    std::size_t with_chr = 0, without_chr = 0, matching = 0;
+    for (const auto& g : ann.genes) {
+        if (genome.index.count(g.contig)) ++matching;
+        else if (genome.index.count("chr" + g.contig)) ++without_chr;
+        else if (g.contig.rfind("chr", 0) == 0 && genome.index.count(g.contig.substr(3))) ++with_chr;
+    }
+    const auto listed = [&] {
+        std::string names;
+        for (std::size_t i = 0; i < genome.names.size() && i < 3; ++i) names += (i ? ", " : "") + genome.names[i];
+        return names + (genome.names.size() > 3 ? ", ..." : "");
+    };
+    if (without_chr > matching && without_chr >= with_chr)
+        return "; the FASTA names its contigs with a 'chr' prefix (" + listed() + ") and the GTF without: use a GTF and a FASTA "
+               "from the same source (Ensembl names 1, 2, ...; UCSC chr1, chr2, ...)";
+    if (with_chr > matching)
+        return "; the GTF names its contigs with a 'chr' prefix and the FASTA without (" + listed() + "): use a GTF and a FASTA "
+               "from the same source (Ensembl names 1, 2, ...; UCSC chr1, chr2, ...)";
+    return " (its contigs: " + listed() + ")";
+}
+
 constexpr char kMagic[8] = {'K', 'P', 'F', 'I', 'D', 'X', '\0', '\1'};
 constexpr const char* kBinaryName = "kmers.bin";
 constexpr const char* kMetaName = "index.json";
@@ -114,11 +137,12 @@ Index Index::build(const fs::path& fasta, const fs::path& gtf, const IndexOption
     auto contig_of = [&](const AnnotatedGene& g) -> const std::string& {
         auto it = genome.index.find(g.contig);
         if (it == genome.index.end())
-            throw InputError(gtf.string(), 0, "gene " + g.id + " is on contig '" + g.contig + "', which is not in " + fasta.string());
+            throw InputError(gtf.string(), g.line, "gene " + g.id + " is on contig '" + g.contig + "', which is not in " + fasta.string() +
+                                                       contig_naming_hint(genome, ann));
         const std::string& seq = genome.sequences[it->second];
         if (g.end > seq.size())
-            throw InputError(gtf.string(), 0, "gene " + g.id + " ends at " + std::to_string(g.end) + ", beyond the end of " +
-                                                  g.contig + " (" + std::to_string(seq.size()) + " bases)");
+            throw InputError(gtf.string(), g.end_line, "gene " + g.id + " ends at " + std::to_string(g.end) + ", beyond the end of " +
+                                                           g.contig + " (" + std::to_string(seq.size()) + " bases)");
         return seq;
     };
     for (const auto& tx : ann.transcripts) {

@@ -41,7 +41,7 @@ std::uint64_t count_q30(std::string_view qual) {
 void check_length(const FastqReader& reader, std::string_view seq, const Chemistry& chem, int read) {
     const std::uint32_t need = chem.min_read_length(read);
     if (seq.size() < need)
-        throw InputError(reader.path().string(), reader.record_number(),
+        throw InputError(reader.path().string(), reader.record_line() + 1,
                          "record " + std::to_string(reader.record_number()) + " is " + std::to_string(seq.size()) +
                              " bases; chemistry " + chem.name + " needs at least " + std::to_string(need) + " in R" +
                              std::to_string(read + 1));
@@ -198,14 +198,15 @@ MapSampleResults map_sample(const SampleFastqs& sample, const Index& index, cons
                     throw InputError(r2_path.string(), 0, "has fewer records than its R1 file (R1 and R2 out of step)");
                 }
                 if (b.name != batch.r1[i].name)
-                    throw InputError(r2_stream.reader().path().string(), r2_stream.reader().record_number(),
-                                     "read name '" + std::string(b.name) + "' does not match R1's '" + std::string(batch.r1[i].name) +
+                    throw InputError(r2_stream.reader().path().string(), r2_stream.reader().record_line(),
+                                     "record " + std::to_string(r2_stream.reader().record_number()) + ": read name '" +
+                                         std::string(b.name) + "' does not match R1's '" + std::string(batch.r1[i].name) +
                                          "' (R1 and R2 out of step)");
                 r2_stream.reader().hold_buffer(batch.held);
                 batch.r2.push_back(b);
             }
             if (batch.last && r2_stream.next(b, lane))
-                throw InputError(r2_stream.reader().path().string(), r2_stream.reader().record_number(),
+                throw InputError(r2_stream.reader().path().string(), r2_stream.reader().record_line(),
                                  "has more records than its R1 file (R1 and R2 out of step)");
         },
         [&](Batch& batch) {

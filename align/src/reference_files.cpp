@@ -120,14 +120,16 @@ Annotation read_gtf(const fs::path& path) {
         auto [git, gene_new] = gene_index.try_emplace(gene_id, static_cast<std::uint32_t>(ann.genes.size()));
         if (gene_new) {
             std::string name = attribute(f[8], "gene_name");
-            ann.genes.push_back({gene_id, name.empty() ? gene_id : name, std::string(f[0]), f[6][0], start - 1, end});
+            ann.genes.push_back({gene_id, name.empty() ? gene_id : name, std::string(f[0]), f[6][0], start - 1, end,
+                                 reader.line_number(), reader.line_number()});
         }
         AnnotatedGene& gene = ann.genes[git->second];
         if (gene.contig != f[0] || gene.strand != f[6][0])
             throw InputError(path.string(), reader.line_number(),
-                             "gene " + gene_id + " has exons on different contigs or strands");
+                             "gene " + gene_id + " has exons on different contigs or strands (line " + std::to_string(gene.line) +
+                                 ": " + gene.contig + " " + gene.strand + ", here: " + std::string(f[0]) + " " + std::string(f[6]) + ")");
         gene.start = std::min(gene.start, start - 1);
-        gene.end = std::max(gene.end, end);
+        if (end > gene.end) gene.end = end, gene.end_line = reader.line_number();
         auto [tit, tx_new] = transcript_index.try_emplace(transcript_id, static_cast<std::uint32_t>(ann.transcripts.size()));
         if (tx_new) ann.transcripts.push_back({transcript_id, git->second, {}});
         if (ann.transcripts[tit->second].gene != git->second)

@@ -2,6 +2,8 @@
 
 #include <algorithm>
 #include <set>
+#include <string_view>
+#include <unordered_map>
 
 #include "kupffer/core/errors.hpp"
 #include "kupffer/core/matrix_market.hpp"
@@ -53,6 +55,18 @@ Samplesheet read_samplesheet(const fs::path& path) {
     return sheet;
 }
 
+namespace {
+/// InputError naming the line of a value listed twice (a cell's barcode must be unique).
+void check_distinct(const std::vector<std::string>& values, const fs::path& file) {
+    std::unordered_map<std::string_view, std::size_t> first;
+    for (std::size_t i = 0; i < values.size(); ++i) {
+        auto [it, fresh] = first.try_emplace(values[i], i + 1);
+        if (!fresh)
+            throw InputError(file.string(), i + 1, "'" + values[i] + "' listed twice (first on line " + std::to_string(it->second) + ")");
+    }
+}
+}  // namespace
+
 std::vector<std::string> Dataset::metadata_of(const std::string& column) const {
     for (std::size_t i = 0; i < metadata_columns.size(); ++i)
         if (metadata_columns[i] == column) return metadata[i];
@@ -61,6 +75,7 @@ std::vector<std::string> Dataset::metadata_of(const std::string& column) const {
 
 Dataset aggregate(const Samplesheet& sheet, const AggregateOptions& options) {
     Dataset d;
+    for (const auto& row : sheet.rows) d.sample_names.push_back(row[sheet.column("sample")]);
     d.metadata_columns = sheet.columns;
     d.metadata.resize(sheet.columns.size());
     const std::size_t sample_col = sheet.column("sample");
@@ -75,8 +90,13 @@ Dataset aggregate(const Samplesheet& sheet, const AggregateOptions& options) {
         const CountMatrix m = read_matrix_market(pick("matrix.mtx"));
         const auto features = read_lines(pick("features.tsv"));
         const auto barcodes = read_lines(pick("barcodes.tsv"));
-        if (features.size() != m.n_rows || barcodes.size() != m.n_cols)
-            throw InputError(dir.string(), 0, "matrix dimensions disagree with features.tsv / barcodes.tsv");
+        if (features.size() != m.n_rows)
+            throw InputError(pick("features.tsv").string(), 0, std::to_string(features.size()) + " features, but " +
+                                                                   pick("matrix.mtx").filename().string() + " has " + std::to_string(m.n_rows) + " rows");
+        if (barcodes.size() != m.n_cols)
+            throw InputError(pick("barcodes.tsv").string(), 0, std::to_string(barcodes.size()) + " barcodes, but " +
+                                                                   pick("matrix.mtx").filename().string() + " has " + std::to_string(m.n_cols) + " columns");
+        check_distinct(barcodes, pick("barcodes.tsv"));
         std::vector<std::string> ids, names;
         for (const auto& f : features) {
             const auto parts = split(f, '\t');

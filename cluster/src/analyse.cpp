@@ -5,6 +5,7 @@
 #include <cmath>
 #include <limits>
 #include <map>
+#include <set>
 
 #include "internal.hpp"
 #include "kupffer/cluster/maturation.hpp"
@@ -160,12 +161,32 @@ HvgMethod parse_hvg_method(const std::string& name) {
 const char* to_string(SizeFactorMethod method) { return method == SizeFactorMethod::Pooled ? "pooled" : "library"; }
 const char* to_string(HvgMethod method) { return method == HvgMethod::Vst ? "vst" : "modelgenevar"; }
 
+namespace {
+
+/// Cytokines, and samples of the samplesheet, that the data lacks.
+void missing_gene_warnings(const Dataset& data, const AnalysisOptions& o, std::vector<std::string>& warnings) {
+    const std::set<std::string> names(data.gene_names.begin(), data.gene_names.end());
+    std::string missing;
+    for (const auto& g : o.cytokines.genes)
+        if (!names.count(g)) missing += (missing.empty() ? "" : ", ") + g;
+    if (!missing.empty())
+        warnings.push_back("cytokine gene(s) not in the reference: " + missing + " (left out of cytokines.tsv; names are the GTF's gene_name)");
+    std::vector<std::size_t> cells(data.sample_names.size(), 0);
+    for (auto s : data.sample_of_cell)
+        if (s < cells.size()) ++cells[s];
+    for (std::size_t s = 0; s < cells.size(); ++s)
+        if (cells[s] == 0) warnings.push_back("sample " + data.sample_names[s] + " has no cells: it is left out of every test");
+}
+
+}  // namespace
+
 AnalysisResults analyse(const Dataset& data, const AnalysisOptions& o) {
     if (data.counts.n_cols == 0) throw OptionError("analyse: the dataset has no cells");
     const auto group = data.metadata_of(o.group_column);
     const auto timepoint = data.metadata_of(o.timepoint_column);
     const auto sample = data.metadata_of("sample");
     AnalysisResults r;
+    missing_gene_warnings(data, o, r.warnings);
 
     // QC per sample; flagged cells are reported (cells.tsv) and left out unless asked.
     auto last = std::chrono::steady_clock::now();
@@ -232,6 +253,10 @@ AnalysisResults analyse(const Dataset& data, const AnalysisOptions& o) {
         pca.seed = o.seed;
         pca.threads = o.threads;
         pca.components = std::min<std::size_t>({pca.components, r.hvg.selected.size() - 1, n - 1});
+        if (pca.components < o.pca.components)
+            r.warnings.push_back("--pcs " + std::to_string(o.pca.components) + " is more than " + std::to_string(r.hvg.selected.size()) +
+                                 " variable genes and " + std::to_string(n) + " cells allow: " + std::to_string(pca.components) +
+                                 " principal components used");
         r.pca = run_pca(r.normalized.logcounts, r.hvg.selected, pca);
         mark("pca");
         r.embedding = r.pca.scores;

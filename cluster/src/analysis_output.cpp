@@ -402,7 +402,8 @@ struct AnalysisWriter {
                               {"trajectory_cells", r.trajectory_cells.size()},
                               {"maturation_agreement", std::isnan(r.maturation_agreement) ? nlohmann::json() : nlohmann::json(r.maturation_agreement)},
                               {"group_comparisons", r.cytokines.comparisons.size()},
-                              {"notes", r.notes}};
+                              {"notes", r.notes},
+                              {"warnings", r.warnings}};
     write_text_file(root / "analysis_summary.json", summary.dump(2) + "\n");
     }
 };

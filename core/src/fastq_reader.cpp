@@ -36,9 +36,9 @@ FastqReader::FastqReader(std::filesystem::path path)
 
 FastqReader::~FastqReader() = default;
 
-void FastqReader::fail(const std::string& what) const {
+void FastqReader::fail(const std::string& what, int line_in_record) const {
     const std::uint64_t n = records_ + 1;
-    throw InputError(path_.string(), n, "record " + std::to_string(n) + ": " + what);
+    throw InputError(path_.string(), lines_ + 1 + static_cast<std::uint64_t>(line_in_record), "record " + std::to_string(n) + ": " + what);
 }
 
 bool FastqReader::fill() {
@@ -80,7 +80,7 @@ bool FastqReader::next(FastqRecord& record) {
     for (;;) {
         // Blank lines between records are skipped.
         if (lines == 0) {
-            while (begin_ < end_ && (buffer_[begin_] == '\n' || buffer_[begin_] == '\r')) ++begin_;
+            for (; begin_ < end_ && (buffer_[begin_] == '\n' || buffer_[begin_] == '\r'); ++begin_) lines_ += buffer_[begin_] == '\n';
             scanned = 0;
         }
         while (lines < 4) {
@@ -110,9 +110,10 @@ bool FastqReader::next(FastqRecord& record) {
     }
     if (plus.empty() || plus[0] != '+')
         fail(plus.empty() || plus[0] == '@' ? "no '+' line after the sequence"
-                                            : "no '+' line after the sequence (wrapped multi-line FASTQ is not supported)");
+                                            : "no '+' line after the sequence (wrapped multi-line FASTQ is not supported)",
+             2);
     if (qual.size() != seq.size())
-        fail("quality and sequence lengths differ (" + std::to_string(qual.size()) + " vs " + std::to_string(seq.size()) + ")");
+        fail("quality and sequence lengths differ (" + std::to_string(qual.size()) + " vs " + std::to_string(seq.size()) + ")", 3);
     char* s = base + line_end[0] + 1;
     // Upper-case A/C/G/T/N only, almost always: one pass of byte compares, then the slow path
     // only for reads that need upper-casing or hold a bad base. Written as byte masks so the
@@ -128,7 +129,7 @@ bool FastqReader::next(FastqRecord& record) {
         for (std::size_t i = 0; i < seq.size(); ++i) {
             const std::uint8_t c = kBaseClass[static_cast<unsigned char>(s[i])];
             if (c == 1) s[i] = static_cast<char>(s[i] - 32);
-            else if (c == 2) fail("invalid base '" + std::string(1, s[i]) + "' (only A, C, G, T, N)");
+            else if (c == 2) fail("invalid base '" + std::string(1, s[i]) + "' (only A, C, G, T, N)", 1);
         }
     std::string_view name = header.substr(1);
     std::size_t cut = 0;  // not find_first_of(" \t"): that calls memchr for every character
@@ -140,6 +141,8 @@ bool FastqReader::next(FastqRecord& record) {
     record.quality = qual;
     begin_ += std::min(line_end[3] + 1, end_ - begin_);
     ++records_;
+    record_line_ = lines_ + 1;
+    lines_ += 4;
     return true;
 }
 

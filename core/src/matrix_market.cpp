@@ -1,6 +1,8 @@
 #include "kupffer/core/matrix_market.hpp"
 
+#include <algorithm>
 #include <charconv>
+#include <limits>
 #include <cmath>
 #include <string>
 
@@ -50,6 +52,10 @@ template <class T>
 T parse_number(std::string_view field, const TextReader& reader, const char* what) {
     T value{};
     auto res = std::from_chars(field.data(), field.data() + field.size(), value);
+    if (res.ec == std::errc::result_out_of_range)
+        throw InputError(reader.path().string(), reader.line_number(),
+                         std::string("expected ") + what + ", found '" + std::string(field) + "', out of range (at most " +
+                             std::to_string(std::numeric_limits<T>::max()) + ")");
     if (res.ec != std::errc() || res.ptr != field.data() + field.size())
         throw InputError(reader.path().string(), reader.line_number(),
                          std::string("expected ") + what + ", found '" + std::string(field) + "'");
@@ -66,6 +72,17 @@ std::vector<std::string_view> fields_of(std::string_view line) {
         if (i > start) out.push_back(line.substr(start, i - start));
     }
     return out;
+}
+/// A matrix entry given twice is an error (summing or keeping one would both be guesses).
+void check_no_duplicates(const std::vector<Triplet>& triplets, const fs::path& path) {
+    std::vector<std::uint64_t> keys;
+    keys.reserve(triplets.size());
+    for (const auto& t : triplets) keys.push_back((std::uint64_t{t.col} << 32) | t.row);
+    std::sort(keys.begin(), keys.end());
+    const auto twin = std::adjacent_find(keys.begin(), keys.end());
+    if (twin != keys.end())
+        throw InputError(path.string(), 0, "row " + std::to_string((*twin & 0xffffffffu) + 1) + ", column " +
+                                               std::to_string((*twin >> 32) + 1) + " listed twice");
 }
 }  // namespace
 
@@ -86,6 +103,10 @@ CountMatrix read_matrix_market(const fs::path& path) {
     const auto n_entries = parse_number<std::uint64_t>(dims[2], reader, "an entry count");
     std::vector<Triplet> triplets;
     triplets.reserve(n_entries);
+    // Entries are usually in column-major order (10x, kupffer, scanpy), where a duplicate follows
+    // its twin and is named with its line; otherwise duplicates are looked for after reading.
+    std::uint64_t last_key = 0;
+    bool ordered = true;
     while (reader.next_line(line)) {
         if (line.empty() || line[0] == '%') continue;
         auto f = fields_of(line);
@@ -103,8 +124,14 @@ CountMatrix read_matrix_market(const fs::path& path) {
         }
         if (r == 0 || r > n_rows || c == 0 || c > n_cols)
             throw InputError(path.string(), reader.line_number(), "entry outside the declared dimensions");
+        const std::uint64_t key = (std::uint64_t{c} << 32) | r;
+        if (key == last_key)
+            throw InputError(path.string(), reader.line_number(), "row " + std::to_string(r) + ", column " + std::to_string(c) + " listed twice");
+        ordered &= key > last_key;
+        last_key = key;
         triplets.push_back({r - 1, c - 1, v});
     }
+    if (!ordered) check_no_duplicates(triplets, path);
     if (triplets.size() != n_entries)
         throw InputError(path.string(), reader.line_number(),
                          "header declares " + std::to_string(n_entries) + " entries but the file holds " +

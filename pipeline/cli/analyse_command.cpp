@@ -37,6 +37,13 @@ void resolve(AnalyseArgs& a) {
     if (!a.panels.empty()) o.panels = cluster::read_marker_panels(a.panels);
     if (o.leiden.resolution <= 0) throw OptionError("--resolution must be positive");
     if (o.pca.components < 2) throw OptionError("--pcs must be at least 2");
+    if (!(o.qc.nmads > 0)) throw OptionError("--nmads must be positive (how many MADs from each sample's median flag a cell)");
+    for (const auto& [flag, name] : {std::pair{"--trajectory", o.trajectory_start}, {"--trajectory-end", o.trajectory_end}}) {
+        std::string panels;
+        bool found = false;
+        for (const auto& p : o.panels) found |= p.cell_type == name, panels += (panels.empty() ? "" : ", ") + p.cell_type;
+        if (!found) throw OptionError(std::string(flag) + ": no marker panel named '" + name + "' (panels: " + panels + ")");
+    }
 }
 
 void print_results(const pipeline::AnalyseStageResults& a, const std::string& out) {
@@ -51,6 +58,7 @@ void print_results(const pipeline::AnalyseStageResults& a, const std::string& ou
     for (const auto& [step, seconds] : r.step_seconds) steps += " " + step + " " + std::to_string(seconds).substr(0, 5) + "s";
     std::fprintf(stderr, "analyse: time per step:%s\n", steps.c_str());
     for (const auto& note : r.notes) std::fprintf(stderr, "analyse: note: %s\n", note.c_str());
+    for (const auto& warning : r.warnings) std::fprintf(stderr, "kupffer analyse: warning: %s\n", warning.c_str());
 }
 
 }  // namespace

@@ -61,6 +61,13 @@ StageManifest analyse_manifest(const cluster::Samplesheet& sheet, const fs::path
 
 AnalyseStageResults run_analyse(const cluster::Samplesheet& sheet, const fs::path& samples_dir, const fs::path& out,
                                 const AnalyseStageOptions& options) {
+    const auto sample_col = sheet.column("sample");
+    for (std::size_t i = 0; i < sheet.rows.size(); ++i) {
+        const auto dir = samples_dir / sheet.rows[i][sample_col] / options.matrix;
+        if (!fs::is_directory(dir))
+            throw InputError(dir.string(), 0, "no such folder: sample '" + sheet.rows[i][sample_col] + "' (row " + std::to_string(i + 1) +
+                                                  " of the samplesheet) has no count matrix (run `kupffer count`, or check the name)");
+    }
     const auto manifest = analyse_manifest(sheet, samples_dir, options);
     const auto data = cluster::aggregate(sheet, {samples_dir, options.matrix});
     AnalyseStageResults r;

@@ -35,6 +35,8 @@ struct AnnotatedGene {
     char strand = '+';
     std::uint32_t start = 0;  ///< 0-based span of its exons
     std::uint32_t end = 0;
+    std::uint64_t line = 0;      ///< GTF line of its first exon (for messages)
+    std::uint64_t end_line = 0;  ///< GTF line of the exon that reaches `end`
 };
 
 /// Genes in order of first appearance in the GTF (the order of features.tsv), and transcripts.

@@ -34,6 +34,7 @@ struct Dataset {
     std::vector<std::string> metadata_columns;        ///< samplesheet columns
     std::vector<std::vector<std::string>> metadata;   ///< per column, per cell
     std::vector<std::uint32_t> sample_of_cell;        ///< index into the samplesheet rows
+    std::vector<std::string> sample_names;            ///< the samplesheet's samples, in its order
     std::vector<std::string> metadata_of(const std::string& column) const;
 };
 

@@ -101,6 +101,9 @@ struct AnalysisResults {
     double maturation_agreement = std::numeric_limits<double>::quiet_NaN();
     CytokineResults cytokines;
     std::vector<std::string> notes;        ///< what was skipped and why
+    /// Results that are possible but implausible, or options that could not be honoured (cytokines
+    /// the reference lacks, more PCs than the data allows, a sample without cells): shown as warnings.
+    std::vector<std::string> warnings;
     std::vector<std::pair<std::string, double>> step_seconds;  ///< wall time of each step (for logs, not outputs)
 };
 

@@ -39,11 +39,15 @@ public:
     }
     /// 1-based number of the record last returned.
     std::uint64_t record_number() const noexcept { return records_; }
+    /// 1-based line number of the first line (the header) of the record last returned.
+    std::uint64_t record_line() const noexcept { return record_line_; }
     const std::filesystem::path& path() const noexcept { return path_; }
 
 private:
     bool fill();  // more bytes after the unread ones; false at end of data
-    [[noreturn]] void fail(const std::string& what) const;
+    /// Throws InputError naming the file, the line (`line_in_record` lines after the record's
+    /// header) and the record.
+    [[noreturn]] void fail(const std::string& what, int line_in_record = 0) const;
 
     std::filesystem::path path_;
     std::unique_ptr<DecompressedInput> input_;
@@ -52,6 +56,8 @@ private:
     std::size_t begin_ = 0, end_ = 0;  // unread bytes: buffer_[begin_, end_)
     bool eof_ = false;
     std::uint64_t records_ = 0;
+    std::uint64_t lines_ = 0;        // lines before the record being read
+    std::uint64_t record_line_ = 0;  // of the record last returned
 };
 
 }  // namespace kupffer
