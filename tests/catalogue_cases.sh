@@ -140,11 +140,19 @@ case_output_not_writable() { needs_root || return 77; chmod 777 . && mkdir locke
 case_input_not_readable() { needs_root || return 77; chmod 777 . && cp "$r1" r1.fq.gz && chmod 000 r1.fq.gz
   as_nobody "$kupffer" map $(map_args) --r1 r1.fq.gz --r2 "$r2" --sample s -o out 2>stderr >stdout; echo $? >rc; out=out; }
 case_file_size_limit() { (ulimit -f 64; kf map $(map_args) --fastqs "$shared/run" -o out); out=out; }
-case_disk_full() { needs_root || return 77; mkdir disk
-  # A private mount namespace: the small file system exists only for this command; what the run
-  # left on it is copied out (to disk_after/) for the checks.
-  unshare -m bash -c "mount -t tmpfs -o size=200k tmpfs disk && cd disk && { \"$kupffer\" map $(map_args) --fastqs \"$shared/run\" -o out 2>../stderr >../stdout; echo \$? >../rc; } && cp -a . ../disk_after"
-  out=disk_after/out; }
+case_disk_full() { needs_root || return 77; on_small_disk 200 true map $(map_args) --fastqs "$shared/run" -o out; out=disk_after/out; }
+on_small_disk() {  # on_small_disk KB 'setup' kupffer-args...: kf on a private KB-kilobyte file system (the case folder's disk/),
+  # after running setup there; what is left on it is copied to disk_after/ for the checks.
+  local kb=$1 prepare=$2; shift 2; mkdir disk
+  unshare -m bash -c "mount -t tmpfs -o size=${kb}k tmpfs disk && cd disk && $prepare && { \"$kupffer\" $* 2>../stderr >../stdout; echo \$? >../rc; } && cp -a . ../disk_after"
+}
+case_count_disk_full() { needs_root || return 77  # room for the records and the matrices, not for the HDF5 files
+  local kb=$(( $(stat -c %s "$shared/samples/$first/records.kpf") / 1024 + 160 ))
+  on_small_disk $kb "mkdir -p samples/$first && cp $shared/samples/$first/{records.kpf,map_metrics.json,kupffer_map.json} samples/$first/" \
+    count -i samples -t 2
+  out=disk_after/samples/$first/metrics.json; }
+case_analyse_disk_full() { needs_root || return 77
+  on_small_disk 300 true analyse -s "$shared/samplesheet.csv" -i "$shared/samples" -o analysis --min-cells 5 -t 2; out=disk_after/analysis; }
 case_sigterm_index() { stop_after TERM 0.3 index -g "$study/reference/genome.fa" --gtf "$study/reference/genes.gtf" -o index -t 2; out=index; }
 case_sigterm_map() { stop_when TERM 'ls out/*.partial >/dev/null 2>&1' map $(map_args) --fastqs "$shared/run" -o out -t 2; out=out/$first; }
 case_sigterm_count() { copy_samples; rm -rf samples/*/metrics.json

@@ -10,7 +10,11 @@ namespace kupffer::h5 {
 
 namespace {
 [[noreturn]] void fail(const File& file, const std::string& what) {
-    throw IoError(file.path().string(), "write HDF5 " + what, EIO);
+    // HDF5 reports no cause, but the failed write(2) below it left one in errno (a full disk, a
+    // file size limit, a quota); anything else is reported as an I/O error.
+    const int cause = errno;
+    const bool known = cause == ENOSPC || cause == EDQUOT || cause == EFBIG || cause == EROFS || cause == EACCES;
+    throw IoError(file.path().string(), "write HDF5 " + what, known ? cause : EIO);
 }
 hid_t check(hid_t id, const File& file, const std::string& what) {
     if (id < 0) fail(file, what);
@@ -45,8 +49,23 @@ std::vector<const char*> pointers(const std::vector<std::string>& values) {
 }
 }  // namespace
 
+/// Before HDF5's first use: errors are reported as exceptions instead of printed, and HDF5 does not
+/// close files itself at exit. (After a failed write, a full disk say, HDF5 1.10's exit handler
+/// crashed closing the file it could not flush: the error was printed, then a segfault.) Every
+/// file is closed explicitly by its handle.
+namespace {
+void prepare_library() {
+    static const bool prepared = [] {
+        H5dont_atexit();
+        H5Eset_auto2(H5E_DEFAULT, nullptr, nullptr);
+        return true;
+    }();
+    (void)prepared;
+}
+}  // namespace
+
 File::File(const std::filesystem::path& path) : path_(path) {
-    H5Eset_auto2(H5E_DEFAULT, nullptr, nullptr);  // errors are reported as exceptions instead
+    prepare_library();
     const hid_t fcpl = H5Pcreate(H5P_FILE_CREATE);  // the root group without a timestamp too
     if (fcpl >= 0) H5Pset_obj_track_times(fcpl, false);
     const hid_t id = H5Fcreate(path.c_str(), H5F_ACC_TRUNC, fcpl >= 0 ? fcpl : H5P_DEFAULT, H5P_DEFAULT);
