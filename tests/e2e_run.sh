@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # `kupffer run` end to end on the fixture study, spread over two run folders (lane 1 in one, lane 2
 # in the other: samples merge by name across flowcells):
-#  1. one run with 2 threads is the reference; a run with 1 thread gives byte-identical outputs;
+#  1. one run with 2 threads is the reference; runs with 1 and 8 threads give byte-identical outputs;
 #  2. a rerun skips every stage;
 #  3. killed with SIGKILL at 10 points (during index, map, count, analyse, and while count and
 #     analyse write their outputs) and started again, the outputs are byte-identical to the
@@ -53,7 +53,10 @@ echo "ok: reference run ($(grep -c '"ran": true' "$out/ref/run.json") steps)"
 descriptor t1 t1 "$study/samplesheet.csv"
 "$kupffer" run "$out/t1.yaml" -t 1 -q
 same "$out/ref" "$out/t1"
-echo "ok: 1 and 2 threads give byte-identical outputs"
+descriptor t8 t8 "$study/samplesheet.csv"
+"$kupffer" run "$out/t8.yaml" -t 8 -q
+same "$out/ref" "$out/t8"
+echo "ok: 1, 2 and 8 threads give byte-identical outputs (analysis.h5ad and the report included)"
 
 "$kupffer" run "$out/ref.yaml" -t 2 -q
 if grep -q '"ran": true' "$out/ref/run.json"; then echo "FAIL: a rerun redid a stage"; exit 1; fi
