@@ -25,6 +25,7 @@ case_cytokine_unknown() { analyse_on "$shared/samples" "" --cytokines IL6,NOTAGE
 case_nmads_negative() { analyse_on "$shared/samples" "" --nmads -1; }
 case_resolution_zero() { analyse_on "$shared/samples" "" --resolution 0; }
 case_trajectory_unknown_type() { analyse_on "$shared/samples" "" --trajectory hepatocyte_like; }
+case_index_memory_too_small() { kf index -g "$study/reference/genome.fa" --gtf "$study/reference/genes.gtf" -o index --memory 0.05; out=index; }
 case_index_exists() { mkdir index && cp -r "$shared/index/." index/ && snapshot index
   kf index -g "$study/reference/genome.fa" --gtf "$study/reference/genes.gtf" -o index; out=index; }
 case_overwrite_foreign_folder() { mkdir index && echo "my notes" >index/notes.txt && snapshot index

@@ -119,6 +119,12 @@ std::uint64_t fingerprint_reference(const fs::path& fasta, const fs::path& gtf, 
 Index Index::build(const fs::path& fasta, const fs::path& gtf, const IndexOptions& options) {
     if (options.k < 15 || options.k > 31 || options.k % 2 == 0)
         throw OptionError("k must be odd and between 15 and 31, got " + std::to_string(options.k));
+    if (options.memory_bytes > 0) {
+        const auto estimate = estimate_index(fasta, gtf, options);
+        if (estimate.build_bytes > options.memory_bytes)
+            throw OptionError("not enough memory for this index: " + describe(estimate) + "; allowed: " +
+                              std::to_string(options.memory_bytes / 1000000) + " MB (--memory)");
+    }
     const Genome genome = read_fasta(fasta);
     const Annotation ann = read_gtf(gtf);
     Index index;

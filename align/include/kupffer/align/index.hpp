@@ -25,7 +25,28 @@ struct IndexOptions {
     std::uint32_t k = 31;  ///< k-mer length (odd, 15..31)
     int threads = 0;       ///< 0 = all hardware threads; never changes the index
     bool overwrite = false;
+    /// Refuse to build (OptionError, before reading the genome) when estimate_index() says the
+    /// build needs more than this many bytes; 0 = no limit.
+    std::uint64_t memory_bytes = 0;
 };
+
+/// What building and using an index of a reference will take, from the GTF and the genome's size
+/// alone, in seconds (no k-mer is counted): the numbers `kupffer index --dry-run` prints and the
+/// check behind IndexOptions::memory_bytes. The byte counts follow the build's data structures
+/// (docs/align.md "Memory"), checked against measured builds.
+struct IndexEstimate {
+    std::uint64_t genome_bases = 0;
+    std::uint64_t genes = 0, transcripts = 0, introns = 0;
+    std::uint64_t kmer_occurrences = 0;  ///< k-mers of every target (transcripts, flanked introns)
+    std::uint64_t distinct_kmers = 0;    ///< each gene's exonic sequence and junctions once, plus its introns
+    std::uint64_t postings = 0;          ///< positions of k-mers found more than once (an upper estimate)
+    std::uint64_t build_bytes = 0;       ///< peak memory of `kupffer index`
+    std::uint64_t map_bytes = 0;         ///< the loaded index, which `kupffer map` holds
+    std::uint64_t disk_bytes = 0;        ///< the index folder
+};
+IndexEstimate estimate_index(const std::filesystem::path& fasta, const std::filesystem::path& gtf, const IndexOptions& options);
+/// One paragraph for people: the estimate's numbers in G/M units.
+std::string describe(const IndexEstimate& estimate);
 
 enum class TargetKind : std::uint8_t { Transcript = 0, Intron = 1 };
 
