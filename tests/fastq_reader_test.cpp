@@ -76,8 +76,11 @@ TEST(FastqReader, TruncatedGzipNamesFileAndRecord) {
         }
         FAIL() << "expected InputError";
     } catch (const InputError& e) {
-        EXPECT_NE(std::string(e.what()).find("cut.fastq.gz"), std::string::npos) << e.what();
-        EXPECT_GT(e.line(), 1000U);
+        // No line (decompression runs ahead of the records): the records read intact are named.
+        const std::string what = e.what();
+        EXPECT_NE(what.find("cut.fastq.gz: after record "), std::string::npos) << what;
+        EXPECT_NE(what.find("truncated gzip file"), std::string::npos) << what;
+        EXPECT_GT(std::stoull(what.substr(what.find("after record ") + 13)), 1000U) << what;
     }
 }
 

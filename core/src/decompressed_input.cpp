@@ -141,7 +141,7 @@ std::size_t DecompressedInput::read(char* buffer, std::size_t length) {
         const std::size_t made = static_cast<std::size_t>(reinterpret_cast<char*>(s.next_out) - (buffer + produced));
         begin_ += used;
         produced += made;
-        if (rc < 0) fail(describe(rc));
+        if (rc < 0) fail(std::string("corrupt gzip data: ") + describe(rc) + "; the file is damaged (check its md5sum against the source)");
         if (s.block_state == ISAL_BLOCK_FINISH) {
             in_member_ = false;
             continue;

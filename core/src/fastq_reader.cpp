@@ -62,7 +62,8 @@ bool FastqReader::fill() {
     try {
         n = input_->read(buffer_.get() + end_, capacity_ - end_);
     } catch (const InputError& e) {
-        fail(e.message());
+        // Decompression reads ahead of the records: name the records read intact, not a line.
+        throw InputError(path_.string(), 0, "after record " + std::to_string(records_) + ": " + e.message());
     }
     if (n == 0) {
         eof_ = true;
