@@ -112,6 +112,8 @@ case_records_truncated() { copy_samples; f=samples/$first/records.kpf; head -c $
   rm -rf samples/$second samples/$first/metrics.json; kf count -i samples; out=samples/$first/metrics.json; }
 case_count_unfinished_map() { copy_samples; rm samples/$second/map_metrics.json samples/$second/kupffer_map.json  # as a killed map leaves it
   mv samples/$second samples/$second.partial; rm -rf samples/$first/metrics.json; kf count -i samples; out=samples/$first/metrics.json; }
+case_count_rerun_without_velocity() { copy_samples; "$kupffer" count -i samples --velocity --emptydrops-iterations 1000 >/dev/null 2>&1
+  kf count -i samples --emptydrops-iterations 1000; out=samples/$first/velocity; }
 case_count_no_samples() { mkdir samples; kf count -i samples; out=""; }
 matrix_of() { echo "samples/$1/filtered_feature_bc_matrix"; }
 case_mtx_duplicate_entry() { copy_samples; m=$(matrix_of $first)
