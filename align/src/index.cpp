@@ -116,6 +116,94 @@ std::uint64_t fingerprint_reference(const fs::path& fasta, const fs::path& gtf, 
     return mix((a << 32 | b) ^ mix(static_cast<std::uint64_t>(k) << 8 | kIndexFormatVersion));
 }
 
+namespace {
+
+/// The sequences the index holds, with what each is (IndexTarget) and where it lies (TargetLayout).
+struct Targets {
+    std::vector<IndexTarget> targets;
+    std::vector<TargetLayout> layouts;
+    std::vector<std::string> sequences;
+};
+
+/// The contig a gene lies on; InputError naming the GTF line if the FASTA lacks it or it is too short.
+const std::string& contig_of(const AnnotatedGene& g, const Genome& genome, const Annotation& ann, const fs::path& fasta, const fs::path& gtf) {
+    auto it = genome.index.find(g.contig);
+    if (it == genome.index.end())
+        throw InputError(gtf.string(), g.line, "gene " + g.id + " is on contig '" + g.contig + "', which is not in " + fasta.string() +
+                                                   contig_naming_hint(genome, ann));
+    const std::string& seq = genome.sequences[it->second];
+    if (g.end > seq.size())
+        throw InputError(gtf.string(), g.end_line, "gene " + g.id + " ends at " + std::to_string(g.end) + ", beyond the end of " + g.contig +
+                                                       " (" + std::to_string(seq.size()) + " bases)");
+    return seq;
+}
+
+/// Every transcript's mature sequence, in the transcript's orientation.
+void add_transcripts(const Genome& genome, const Annotation& ann, const fs::path& fasta, const fs::path& gtf, Targets& t) {
+    for (const auto& tx : ann.transcripts) {
+        const auto& g = ann.genes[tx.gene];
+        const std::string& contig = contig_of(g, genome, ann, fasta, gtf);
+        std::string seq;
+        if (g.strand == '+') {
+            for (const auto& e : tx.exons) seq += contig.substr(e.start, e.end - e.start);
+        } else {
+            for (auto it = tx.exons.rbegin(); it != tx.exons.rend(); ++it) seq += oriented(contig, it->start, it->end, '-');
+        }
+        t.targets.push_back({tx.id, tx.gene, TargetKind::Transcript, static_cast<std::uint32_t>(seq.size())});
+        TargetLayout layout{genome.index.at(g.contig), g.strand, {}};
+        for (const auto& e : tx.exons) layout.blocks.emplace_back(e.start, e.end);
+        t.layouts.push_back(std::move(layout));
+        t.sequences.push_back(std::move(seq));
+    }
+}
+
+/// Each gene's introns (its span minus the union of its exons), flanked by k-1 exonic bases.
+void add_introns(const Genome& genome, const Annotation& ann, const fs::path& fasta, const fs::path& gtf, std::uint32_t k, Targets& t) {
+    std::vector<std::vector<ExonInterval>> gene_exons(ann.genes.size());
+    for (const auto& tx : ann.transcripts) gene_exons[tx.gene].insert(gene_exons[tx.gene].end(), tx.exons.begin(), tx.exons.end());
+    for (std::uint32_t gi = 0; gi < ann.genes.size(); ++gi) {
+        auto& exons = gene_exons[gi];
+        std::sort(exons.begin(), exons.end(), [](auto& a, auto& b) { return a.start < b.start; });
+        const auto& g = ann.genes[gi];
+        const std::string& contig = contig_of(g, genome, ann, fasta, gtf);
+        std::uint32_t covered = g.start;  // end of the union of exons so far
+        std::uint32_t n = 0;
+        for (const auto& e : exons) {
+            if (e.start > covered) {
+                const std::uint32_t a = std::max(g.start, covered >= k - 1 ? covered - (k - 1) : 0U);
+                const std::uint32_t b = std::min(g.end, e.start + (k - 1));
+                std::string seq = oriented(contig, a, b, g.strand);
+                t.targets.push_back({g.id + "-I" + std::to_string(++n), gi, TargetKind::Intron, static_cast<std::uint32_t>(seq.size())});
+                t.layouts.push_back({genome.index.at(g.contig), g.strand, {{a, b}}});
+                t.sequences.push_back(std::move(seq));
+            }
+            covered = std::max(covered, e.end);
+        }
+    }
+}
+
+/// Every k-mer of every target with its position, sorted (by k-mer, then target and position).
+std::vector<KmerEntry> sorted_kmers(const std::vector<std::string>& sequences, std::uint32_t k, int threads) {
+    std::vector<std::vector<KmerEntry>> per_target(sequences.size());  // gathered per target in parallel
+    parallel_for(sequences.size(), threads, [&](std::size_t t) {
+        dna::for_each_kmer(sequences[t], k, [&](std::uint64_t kmer, std::uint32_t pos, std::uint32_t) {
+            per_target[t].push_back({kmer, static_cast<std::uint32_t>(t), pos});
+        });
+    });
+    std::vector<KmerEntry> entries;
+    std::size_t total = 0;
+    for (const auto& v : per_target) total += v.size();
+    entries.reserve(total);
+    for (auto& v : per_target) {
+        entries.insert(entries.end(), v.begin(), v.end());
+        std::vector<KmerEntry>().swap(v);
+    }
+    std::sort(entries.begin(), entries.end());
+    return entries;
+}
+
+}  // namespace
+
 Index Index::build(const fs::path& fasta, const fs::path& gtf, const IndexOptions& options) {
     if (options.k < 15 || options.k > 31 || options.k % 2 == 0)
         throw OptionError("k must be odd and between 15 and 31, got " + std::to_string(options.k));
@@ -130,80 +218,20 @@ Index Index::build(const fs::path& fasta, const fs::path& gtf, const IndexOption
     Index index;
     index.k_ = options.k;
     index.fingerprint_ = fingerprint_reference(fasta, gtf, options.k);
-    const std::uint32_t k = options.k;
-
-    // Target sequences: transcripts, then each gene's flanked introns.
-    std::vector<std::string> sequences;
     index.contig_names_ = genome.names;
     for (const auto& seq : genome.sequences) index.contig_lengths_.push_back(static_cast<std::uint32_t>(seq.size()));
     for (const auto& g : ann.genes) {
         index.gene_ids_.push_back(g.id);
         index.gene_names_.push_back(g.name);
     }
-    auto contig_of = [&](const AnnotatedGene& g) -> const std::string& {
-        auto it = genome.index.find(g.contig);
-        if (it == genome.index.end())
-            throw InputError(gtf.string(), g.line, "gene " + g.id + " is on contig '" + g.contig + "', which is not in " + fasta.string() +
-                                                       contig_naming_hint(genome, ann));
-        const std::string& seq = genome.sequences[it->second];
-        if (g.end > seq.size())
-            throw InputError(gtf.string(), g.end_line, "gene " + g.id + " ends at " + std::to_string(g.end) + ", beyond the end of " +
-                                                           g.contig + " (" + std::to_string(seq.size()) + " bases)");
-        return seq;
-    };
-    for (const auto& tx : ann.transcripts) {
-        const auto& g = ann.genes[tx.gene];
-        const std::string& contig = contig_of(g);
-        std::string seq;
-        if (g.strand == '+') {
-            for (const auto& e : tx.exons) seq += contig.substr(e.start, e.end - e.start);
-        } else {
-            for (auto it = tx.exons.rbegin(); it != tx.exons.rend(); ++it) seq += oriented(contig, it->start, it->end, '-');
-        }
-        index.targets_.push_back({tx.id, tx.gene, TargetKind::Transcript, static_cast<std::uint32_t>(seq.size())});
-        TargetLayout layout{genome.index.at(g.contig), g.strand, {}};
-        for (const auto& e : tx.exons) layout.blocks.emplace_back(e.start, e.end);
-        index.layouts_.push_back(std::move(layout));
-        sequences.push_back(std::move(seq));
-    }
-    std::vector<std::vector<ExonInterval>> gene_exons(ann.genes.size());
-    for (const auto& tx : ann.transcripts) gene_exons[tx.gene].insert(gene_exons[tx.gene].end(), tx.exons.begin(), tx.exons.end());
-    for (std::uint32_t gi = 0; gi < ann.genes.size(); ++gi) {
-        auto& exons = gene_exons[gi];
-        std::sort(exons.begin(), exons.end(), [](auto& a, auto& b) { return a.start < b.start; });
-        const auto& g = ann.genes[gi];
-        const std::string& contig = contig_of(g);
-        std::uint32_t covered = g.start;  // end of the union of exons so far
-        std::uint32_t n = 0;
-        for (const auto& e : exons) {
-            if (e.start > covered) {
-                const std::uint32_t a = std::max(g.start, covered >= k - 1 ? covered - (k - 1) : 0U);
-                const std::uint32_t b = std::min(g.end, e.start + (k - 1));
-                std::string seq = oriented(contig, a, b, g.strand);
-                index.targets_.push_back({g.id + "-I" + std::to_string(++n), gi, TargetKind::Intron, static_cast<std::uint32_t>(seq.size())});
-                index.layouts_.push_back({genome.index.at(g.contig), g.strand, {{a, b}}});
-                sequences.push_back(std::move(seq));
-            }
-            covered = std::max(covered, e.end);
-        }
-    }
-
-    // All k-mers with their positions, gathered per target in parallel, then sorted.
-    std::vector<std::vector<KmerEntry>> per_target(sequences.size());
-    parallel_for(sequences.size(), options.threads, [&](std::size_t t) {
-        dna::for_each_kmer(sequences[t], k, [&](std::uint64_t kmer, std::uint32_t pos, std::uint32_t) {
-            per_target[t].push_back({kmer, static_cast<std::uint32_t>(t), pos});
-        });
-    });
-    std::vector<KmerEntry> entries;
-    std::size_t total = 0;
-    for (const auto& v : per_target) total += v.size();
-    entries.reserve(total);
-    for (auto& v : per_target) {
-        entries.insert(entries.end(), v.begin(), v.end());
-        std::vector<KmerEntry>().swap(v);
-    }
-    std::sort(entries.begin(), entries.end());
+    Targets t;  // transcripts, then each gene's flanked introns
+    add_transcripts(genome, ann, fasta, gtf, t);
+    add_introns(genome, ann, fasta, gtf, options.k, t);
+    index.targets_ = std::move(t.targets);
+    index.layouts_ = std::move(t.layouts);
+    auto entries = sorted_kmers(t.sequences, options.k, options.threads);
+    std::vector<std::string>().swap(t.sequences);
+    // One entry per distinct k-mer: its posting inline when it occurs once, else its postings' range.
     std::vector<Entry> distinct;
     for (std::size_t i = 0; i < entries.size();) {
         std::size_t j = i + 1;
@@ -221,6 +249,8 @@ Index Index::build(const fs::path& fasta, const fs::path& gtf, const IndexOption
     index.build_table(std::move(distinct));
     return index;
 }
+
+
 
 std::uint64_t Index::home_of(std::uint64_t kmer) const noexcept {
     // The hash's top 32 bits scaled to the home range (no modulo, any table size).

@@ -73,8 +73,8 @@ void count_kmers(const Annotation& ann, std::uint32_t k, IndexEstimate& e) {
     e.postings = 2 * (e.kmer_occurrences - e.distinct_kmers);
 }
 
-/// The build's peak and the loaded size, following Index::build: the genome and the target
-/// sequences (a byte a base) stay while (a) every occurrence is gathered (16 bytes each, per target
+/// The build's peak and the loaded size, following Index::build: the genome (a byte a base) stays
+/// while (a) every occurrence is gathered from the target sequences (a byte a base) (16 bytes each, per target
 /// and then merged: twice), (b) the sorted occurrences become distinct entries (16 bytes, growing
 /// by doubling) and postings (8 bytes), (c) the hash table is laid out (entries, their order and the
 /// table at load 0.7: 16 + 16 + 22.9 bytes a distinct k-mer). Loaded: the table and the postings.
@@ -83,8 +83,8 @@ void count_bytes(IndexEstimate& e) {
                  p = static_cast<double>(e.postings);
     const double table = 16.0 * d * 10 / 7;
     const double gather = 32 * n, distinct = 16 * n + 1.5 * (16 * d + 8 * p), layout = 32 * d + table + 8 * p;
-    const double held = static_cast<double>(e.genome_bases) + n + 20e6;  // + the program itself (~20 MB measured)
-    e.build_bytes = static_cast<std::uint64_t>(held + std::max({gather, distinct, layout}));
+    const double held = static_cast<double>(e.genome_bases) + 20e6;  // + the program itself (~20 MB measured)
+    e.build_bytes = static_cast<std::uint64_t>(held + std::max({n + gather, distinct, layout}));  // the target sequences live while gathering
     e.map_bytes = static_cast<std::uint64_t>(table + 8 * p);
     e.disk_bytes = e.map_bytes;  // the table is saved as it is laid out in memory
 }
