@@ -67,7 +67,7 @@ struct AnalysisOptions {
     std::size_t trajectory_hvgs = 1000;        ///< candidates: most variable within samples on the axis
     std::size_t trajectory_score_genes = 200;  ///< used: most associated with the panel score
     std::size_t trajectory_pcs = 5;
-    PseudotimeOptions pseudotime = {.k = 30, .components = 2};  ///< one unbranched lineage: the leading diffusion component
+    PseudotimeOptions pseudotime = {.k = 60, .components = 2};  ///< one unbranched lineage: the leading diffusion component
     CytokineOptions cytokines;
     std::string group_column = "group", timepoint_column = "timepoint", animal_column = "animal";
     std::uint64_t seed = 1;        ///< seeds every random step (PCA start, Leiden, UMAP, controls)

@@ -47,7 +47,7 @@ struct MaturationOptions {
     /// Rows never used for the trajectory: mitochondrial and ribosomal-protein genes, whose
     /// cell-to-cell variation is cell state and capture, not maturation.
     std::vector<std::uint32_t> excluded_genes;
-    PseudotimeOptions pseudotime = {.k = 30, .components = 2};
+    PseudotimeOptions pseudotime = {.k = 60, .components = 2};
 };
 
 struct MaturationResults {
