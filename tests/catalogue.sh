@@ -11,6 +11,7 @@
 # A row without a case, or a case without a row, fails the test: the table and the tests are one to
 # one. Usage: catalogue.sh KUPFFER STUDY DOC WORK [id-regex]
 set -uo pipefail
+# shellcheck disable=SC2034  # variables the sourced cases use
 kupffer=$(realpath "$1") study=$(realpath "$2") doc=$(realpath "$3") work=$4 only=${5:-.}
 here=$(cd "$(dirname "$0")" && pwd)
 rm -rf "$work" && mkdir -p "$work" && work=$(realpath "$work")
@@ -28,16 +29,16 @@ setup() {
   "$kupffer" map -i "$shared/index" --fastqs "$shared/run" --whitelist "$study/whitelist.txt.gz" -o "$shared/samples" -t 2 >/dev/null || return 1
   "$kupffer" count -i "$shared/samples" --emptydrops-iterations 1000 -t 2 >/dev/null || return 1
   grep -E "^(sample|$first|$second)," "$study/samplesheet.csv" >"$shared/samplesheet.csv"
-  r1=$(ls "$shared/run/${first}"_S*_L001_R1_001.fastq.gz) r2=${r1/_R1_/_R2_}
+  r1=$(ls "$shared/run/${first}"_S*_L001_R1_001.fastq.gz) r2=${r1/_R1_/_R2_}  # used by the cases
 }
 setup || { echo "FAIL: setting up the shared inputs"; exit 1; }
 
 # --- Helpers for the cases (each runs in its own empty folder, the current directory).
 kf() { temporaries >temporaries_before; "$kupffer" "$@" 2>stderr >stdout; echo $? >rc; }
 snapshot() { find "$1" -type f -print0 | sort -z | xargs -0 -r md5sum >snapshot; }
-map_args() { echo -i "$shared/index" --whitelist "$study/whitelist.txt.gz"; }
+map_args=(-i "$shared/index" --whitelist "$study/whitelist.txt.gz")
 reads() { zcat "$1" | head -n "$2"; }                    # the first lines of a FASTQ
-map_pair() { kf map $(map_args) --r1 "$1" --r2 "$2" --sample s -o out "${@:3}"; out=out; }
+map_pair() { kf map "${map_args[@]}" --r1 "$1" --r2 "$2" --sample s -o out "${@:3}"; out=out; }
 copy_samples() { cp -r "$shared/samples" samples; }
 analyse_on() { kf analyse -s "${2:-$shared/samplesheet.csv}" -i "$1" -o analysis --min-cells 5 "${@:3}"; out=analysis; }
 descriptor() {  # a valid descriptor for the shared inputs, then any extra lines

@@ -2,21 +2,21 @@
 # helpers kf, snapshot, map_pair, ... and the shared inputs $shared, $study, $r1, $r2). Each case
 # runs in an empty folder of its own, makes its bad input there, runs kupffer once through `kf` and
 # sets `out` to the output the table's "left on disk" column is about.
-# shellcheck shell=bash disable=SC2034,SC2046
+# shellcheck shell=bash disable=SC2034,SC2154
 
 # --- Usage and options (exit 2)
 case_unknown_command() { kf nosuch; }
 case_no_command() { kf; }
-case_unknown_option() { kf map $(map_args) --fastqs "$shared/run" -o out --no-such-flag; out=out; }
-case_threads_too_many() { kf map $(map_args) --fastqs "$shared/run" -o out --threads 100000; out=out; }
+case_unknown_option() { kf map "${map_args[@]}" --fastqs "$shared/run" -o out --no-such-flag; out=out; }
+case_threads_too_many() { kf map "${map_args[@]}" --fastqs "$shared/run" -o out --threads 100000; out=out; }
 case_threads_negative() { kf analyse -s "$shared/samplesheet.csv" -i "$shared/samples" -o analysis --threads -1; out=analysis; }
 case_min_posterior_above_one() { map_pair "$r1" "$r2" --min-posterior 2; }
 case_unknown_chemistry() { map_pair "$r1" "$r2" --chemistry 10xv9; }
 case_even_k() { kf index -g "$study/reference/genome.fa" --gtf "$study/reference/genes.gtf" -o index -k 30; out=index; }
-case_sample_escapes_out() { map_pair "$r1" "$r2"; kf map $(map_args) --r1 "$r1" --r2 "$r2" --sample ../escaped -o out; out=../escaped; }
-case_sample_empty() { kf map $(map_args) --r1 "$r1" --r2 "$r2" --sample "" -o out; out=out; }
+case_sample_escapes_out() { map_pair "$r1" "$r2"; kf map "${map_args[@]}" --r1 "$r1" --r2 "$r2" --sample ../escaped -o out; out=../escaped; }
+case_sample_empty() { kf map "${map_args[@]}" --r1 "$r1" --r2 "$r2" --sample "" -o out; out=out; }
 case_r1_same_as_r2() { map_pair "$r1" "$r1"; }
-case_out_is_a_file() { echo mine >out; snapshot out; kf map $(map_args) --fastqs "$shared/run" -o out; out=out; }
+case_out_is_a_file() { echo mine >out; snapshot out; kf map "${map_args[@]}" --fastqs "$shared/run" -o out; out=out; }
 case_count_input_and_out() { kf count -i "$shared/samples" -o elsewhere; out=elsewhere; }
 case_multi_gene_unknown() { copy_samples; snapshot samples; kf count -i samples --multi-gene some; out=samples; }
 case_emptydrops_fdr_above_one() { copy_samples; snapshot samples; kf count -i samples --emptydrops-fdr 2; out=samples; }
@@ -104,8 +104,8 @@ case_whitelist_not_dna() { printf 'AAAACCCCGGGGTTTT\nhello-world-1234\n' >w.txt
   kf map -i "$shared/index" --whitelist w.txt --r1 "$r1" --r2 "$r2" --sample s -o out; out=out; }
 case_chemistry_forced_wrong() { map_pair "$r1" "$r2" --chemistry 10x5p; }
 case_paths_with_spaces_and_accents() { mkdir "run é 1"; cp "$shared/run/${first}"_* "run é 1/"
-  kf map $(map_args) --fastqs "run é 1" -o "out put é"; out="out put é"; }
-case_fastqs_folder_empty() { mkdir run; kf map $(map_args) --fastqs run -o out; out=out; }
+  kf map "${map_args[@]}" --fastqs "run é 1" -o "out put é"; out="out put é"; }
+case_fastqs_folder_empty() { mkdir run; kf map "${map_args[@]}" --fastqs run -o out; out=out; }
 
 # --- Records, matrices and analysis inputs (exit 1)
 case_records_truncated() { copy_samples; f=samples/$first/records.kpf; head -c $(($(stat -c %s $f) / 2)) $f >t && mv t $f
@@ -139,11 +139,11 @@ case_bam_not_a_bam() { echo "not a bam" >in.bam; kf count --bam in.bam -o counte
 
 # --- Environment (exit 3) and signals
 case_output_not_writable() { needs_root || return 77; chmod 777 . && mkdir locked && chmod 555 locked
-  as_nobody "$kupffer" map $(map_args) --r1 "$r1" --r2 "$r2" --sample s -o locked/out 2>stderr >stdout; echo $? >rc; out=locked/out; }
+  as_nobody "$kupffer" map "${map_args[@]}" --r1 "$r1" --r2 "$r2" --sample s -o locked/out 2>stderr >stdout; echo $? >rc; out=locked/out; }
 case_input_not_readable() { needs_root || return 77; chmod 777 . && cp "$r1" r1.fq.gz && chmod 000 r1.fq.gz
-  as_nobody "$kupffer" map $(map_args) --r1 r1.fq.gz --r2 "$r2" --sample s -o out 2>stderr >stdout; echo $? >rc; out=out; }
-case_file_size_limit() { (ulimit -f 64; kf map $(map_args) --fastqs "$shared/run" -o out); out=out; }
-case_disk_full() { needs_root || return 77; on_small_disk 200 true map $(map_args) --fastqs "$shared/run" -o out; out=disk_after/out; }
+  as_nobody "$kupffer" map "${map_args[@]}" --r1 r1.fq.gz --r2 "$r2" --sample s -o out 2>stderr >stdout; echo $? >rc; out=out; }
+case_file_size_limit() { (ulimit -f 64; kf map "${map_args[@]}" --fastqs "$shared/run" -o out); out=out; }
+case_disk_full() { needs_root || return 77; on_small_disk 200 true map "${map_args[@]}" --fastqs "$shared/run" -o out; out=disk_after/out; }
 on_small_disk() {  # on_small_disk KB 'setup' kupffer-args...: kf on a private KB-kilobyte file system (the case folder's disk/),
   # after running setup there; what is left on it is copied to disk_after/ for the checks.
   local kb=$1 prepare=$2; shift 2; mkdir disk
@@ -157,7 +157,7 @@ case_count_disk_full() { needs_root || return 77  # room for the records and the
 case_analyse_disk_full() { needs_root || return 77
   on_small_disk 300 true analyse -s "$shared/samplesheet.csv" -i "$shared/samples" -o analysis --min-cells 5 -t 2; out=disk_after/analysis; }
 case_sigterm_index() { stop_after TERM 0.3 index -g "$study/reference/genome.fa" --gtf "$study/reference/genes.gtf" -o index -t 2; out=index; }
-case_sigterm_map() { stop_when TERM 'ls out/*.partial >/dev/null 2>&1' map $(map_args) --fastqs "$shared/run" -o out -t 2; out=out/$first; }
+case_sigterm_map() { stop_when TERM 'ls out/*.partial >/dev/null 2>&1' map "${map_args[@]}" --fastqs "$shared/run" -o out -t 2; out=out/$first; }
 case_sigterm_count() { copy_samples; rm -rf samples/*/metrics.json
   stop_when TERM 'ls samples/*/count.partial >/dev/null 2>&1' count -i samples -t 2; out=samples/$first/metrics.json; }
 case_sigterm_analyse() { stop_when TERM 'grep -q "samples" stderr' analyse -s "$shared/samplesheet.csv" -i "$shared/samples" -o analysis --min-cells 5 -t 2

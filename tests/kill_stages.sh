@@ -1,25 +1,26 @@
 #!/usr/bin/env bash
-# Each subcommand killed with SIGKILL at 5 points, then run again: the outputs must be
+# Each subcommand killed with SIGKILL at 5 points, then run again (map with --overwrite, as count's
+# message on a killed map says: the samples it finished are kept otherwise): the outputs must be
 # byte-identical to an uninterrupted run's, with no temporaries left (e2e.run does the same across
-# `kupffer run`). The points are spread over the stage's own wall time (10% to 90% of an
+# `kupffer run`). The points are spread over the stage's own wall time (5% to 70% of an
 # uninterrupted run, so reading, computing and writing are all hit); a kill that lands after the
 # stage finished is reported and does not count, and at least 3 of the 5 must land.
 # Usage: kill_stages.sh KUPFFER STUDY OUT
 set -euo pipefail
-kupffer=$1 study=$(realpath "$2") out=$3
+kupffer=$(realpath "$1") study=$(realpath "$2") out=$3
 rm -rf "$out" && mkdir -p "$out" && out=$(realpath "$out")
 first=CTRL-RM01-D3 second=ALF-RM03-D3
 mkdir -p "$out/run"
 for s in $first $second; do cp "$study/run/${s}"_S*_L001_* "$out/run/"; done
 grep -E "^(sample|$first|$second)," "$study/samplesheet.csv" >"$out/samplesheet.csv"
 
-# stage_command STAGE DIR: the command of STAGE working in DIR (inputs from earlier stages in DIR).
+# stage_command STAGE DIR: sets cmd to the command of STAGE working in DIR (inputs from earlier stages in DIR).
 stage_command() {
   case $1 in
-    index) echo index -g "$study/reference/genome.fa" --gtf "$study/reference/genes.gtf" -o "$2/index" -t 2 ;;
-    map) echo map -i "$2/index" --fastqs "$out/run" --whitelist "$study/whitelist.txt.gz" -o "$2/samples" -t 2 ;;
-    count) echo count -i "$2/samples" --emptydrops-iterations 1000 -t 2 ;;
-    analyse) echo analyse -s "$out/samplesheet.csv" -i "$2/samples" -o "$2/analysis" --min-cells 5 -t 2 ;;
+    index) cmd=(index -g "$study/reference/genome.fa" --gtf "$study/reference/genes.gtf" -o "$2/index" -t 2) ;;
+    map) cmd=(map -i "$2/index" --fastqs "$out/run" --whitelist "$study/whitelist.txt.gz" -o "$2/samples" -t 2) ;;
+    count) cmd=(count -i "$2/samples" --emptydrops-iterations 1000 -t 2) ;;
+    analyse) cmd=(analyse -s "$out/samplesheet.csv" -i "$2/samples" -o "$2/analysis" --min-cells 5 -t 2) ;;
   esac
 }
 # before STAGE DIR: DIR holds the reference's outputs of every stage before STAGE, nothing after.
@@ -40,23 +41,27 @@ declare -A seconds
 for stage in index map count analyse; do
   [ $stage = count ] && cp -r "$out/ref/samples" "$out/ref/mapped"  # map's outputs alone, for count's reruns
   start=$(date +%s.%N)
-  $kupffer $(stage_command $stage "$out/ref") >/dev/null 2>&1 || { echo "FAIL: uninterrupted $stage"; exit 1; }
+  stage_command $stage "$out/ref"
+  "$kupffer" "${cmd[@]}" >/dev/null 2>&1 || { echo "FAIL: uninterrupted $stage"; exit 1; }
   seconds[$stage]=$(echo "$(date +%s.%N) - $start" | bc)
 done
 echo "ok: uninterrupted: index ${seconds[index]} s, map ${seconds[map]} s, count ${seconds[count]} s, analyse ${seconds[analyse]} s"
 
 for stage in index map count analyse; do
   landed=0
-  for fraction in 0.1 0.3 0.5 0.7 0.9; do
+  for fraction in 0.05 0.2 0.35 0.5 0.7; do
     dir=$out/killed_$stage
     before $stage "$dir"
-    $kupffer $(stage_command $stage "$dir") >/dev/null 2>&1 &
+    stage_command $stage "$dir"
+    "$kupffer" "${cmd[@]}" >/dev/null 2>&1 &
     pid=$!
     sleep "$(echo "${seconds[$stage]} * $fraction" | bc)"
     if kill -9 $pid 2>/dev/null; then
       landed=$((landed + 1))
       wait $pid 2>/dev/null || true
-      $kupffer $(stage_command $stage "$dir") >/dev/null 2>"$out/rerun.err" || { echo "FAIL: $stage rerun after a kill at $fraction:"; cat "$out/rerun.err"; exit 1; }
+      # map's samples finished before the kill stay; replacing them is the user's rerun (count says so).
+      [ $stage = map ] && cmd+=(--overwrite)
+      "$kupffer" "${cmd[@]}" >/dev/null 2>"$out/rerun.err" || { echo "FAIL: $stage rerun after a kill at $fraction:"; cat "$out/rerun.err"; exit 1; }
     else
       echo "note: $stage had finished before the kill at $fraction of its time"; wait $pid 2>/dev/null || true
     fi
