@@ -62,7 +62,9 @@ StudyResult analyse_study(const test::AnalysisStudy& s) {
     o.threads = 2;
     StudyResult r{analyse(s.data, o), {}, {}};
     const auto out = s.root / "analysis";
-    write_analysis(s.data, r.analysis, o, out, {.overwrite = true});
+    AnalysisOutputOptions output;
+    output.overwrite = true;
+    write_analysis(s.data, r.analysis, o, out, output);
     r.maturation_tests = read_tsv(out / "maturation_tests.tsv");
     r.composition_tests = read_tsv(out / "composition_tests.tsv");
     return r;

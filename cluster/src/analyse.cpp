@@ -26,9 +26,8 @@ std::vector<std::string> pick(const std::vector<std::string>& v, const std::vect
 }
 
 std::size_t panel_index(const std::vector<MarkerPanel>& panels, const std::string& type) {
-    for (std::size_t p = 0; p < panels.size(); ++p)
-        if (panels[p].cell_type == type) return p;
-    return panels.size();
+    const MarkerPanel* p = find_panel(panels, type);
+    return p ? static_cast<std::size_t>(p - panels.data()) : panels.size();
 }
 
 /// scran::quickCluster's role: clusters of library-size-normalised cells (HVGs, PCA, SNN, Leiden),
@@ -164,7 +163,7 @@ const char* to_string(HvgMethod method) { return method == HvgMethod::Vst ? "vst
 namespace {
 
 /// Cytokines, and samples of the samplesheet, that the data lacks.
-void missing_gene_warnings(const Dataset& data, const AnalysisOptions& o, std::vector<std::string>& warnings) {
+void missing_data_warnings(const Dataset& data, const AnalysisOptions& o, std::vector<std::string>& warnings) {
     const std::set<std::string> names(data.gene_names.begin(), data.gene_names.end());
     std::string missing;
     for (const auto& g : o.cytokines.genes)
@@ -186,7 +185,7 @@ AnalysisResults analyse(const Dataset& data, const AnalysisOptions& o) {
     const auto timepoint = data.metadata_of(o.timepoint_column);
     const auto sample = data.metadata_of("sample");
     AnalysisResults r;
-    missing_gene_warnings(data, o, r.warnings);
+    missing_data_warnings(data, o, r.warnings);
 
     // QC per sample; flagged cells are reported (cells.tsv) and left out unless asked.
     auto last = std::chrono::steady_clock::now();

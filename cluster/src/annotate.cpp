@@ -34,6 +34,18 @@ const std::vector<MarkerPanel>& hepatic_marker_panels() {
     return panels;
 }
 
+const MarkerPanel* find_panel(const std::vector<MarkerPanel>& panels, const std::string& cell_type) {
+    for (const auto& p : panels)
+        if (p.cell_type == cell_type) return &p;
+    return nullptr;
+}
+
+std::string panel_names(const std::vector<MarkerPanel>& panels) {
+    std::string names;
+    for (const auto& p : panels) names += (names.empty() ? "" : ", ") + p.cell_type;
+    return names;
+}
+
 std::vector<MarkerPanel> read_marker_panels(const std::filesystem::path& path) {
     std::vector<MarkerPanel> panels;
     std::set<std::string> seen;

@@ -6,6 +6,7 @@
 #include <memory>
 
 #include "commands.hpp"
+#include "kupffer/cluster/annotate.hpp"
 #include "kupffer/core/errors.hpp"
 #include "kupffer/pipeline/stages.hpp"
 
@@ -38,12 +39,9 @@ void resolve(AnalyseArgs& a) {
     if (o.leiden.resolution <= 0) throw OptionError("--resolution must be positive");
     if (o.pca.components < 2) throw OptionError("--pcs must be at least 2");
     if (!(o.qc.nmads > 0)) throw OptionError("--nmads must be positive (how many MADs from each sample's median flag a cell)");
-    for (const auto& [flag, name] : {std::pair{"--trajectory", o.trajectory_start}, {"--trajectory-end", o.trajectory_end}}) {
-        std::string panels;
-        bool found = false;
-        for (const auto& p : o.panels) found |= p.cell_type == name, panels += (panels.empty() ? "" : ", ") + p.cell_type;
-        if (!found) throw OptionError(std::string(flag) + ": no marker panel named '" + name + "' (panels: " + panels + ")");
-    }
+    for (const auto& [flag, name] : {std::pair{"--trajectory", o.trajectory_start}, {"--trajectory-end", o.trajectory_end}})
+        if (!cluster::find_panel(o.panels, name))
+            throw OptionError(std::string(flag) + ": no marker panel named '" + name + "' (panels: " + cluster::panel_names(o.panels) + ")");
 }
 
 void print_results(const pipeline::AnalyseStageResults& a, const std::string& out) {

@@ -26,9 +26,6 @@ std::function<void()> add_report_command(CLI::App& app);
 /// Adds `run`: the whole chain from a descriptor (or from flags), with resume.
 std::function<void()> add_run_command(CLI::App& app, std::string command_line);
 
-/// Work done when SIGTERM/SIGINT/SIGHUP stops kupffer, before it exits (main.cpp).
-void set_termination_cleanup(std::function<void()> work);
-
 /// --threads/-t, checked to 0..4096 (0 = all cores) on every subcommand.
 inline CLI::Option* add_threads_option(CLI::App* cmd, int& threads) {
     return cmd->add_option("--threads,-t", threads, "Worker threads (0 = all cores); never changes the output")

@@ -22,25 +22,14 @@
 #include "kupffer/core/errors.hpp"
 #include "kupffer/core/output_file.hpp"
 
-namespace kupffer::cli {
-
 namespace {
-std::mutex cleanup_mutex;
-std::function<void()> cleanup;
-std::string stopped_command;
-}  // namespace
 
-void set_termination_cleanup(std::function<void()> work) {
-    std::lock_guard lock(cleanup_mutex);
-    cleanup = std::move(work);
-}
-
-}  // namespace kupffer::cli
-
-namespace {
+std::mutex stopped_mutex;
+std::string stopped_command;  // the subcommand the signal message names
 
 /// SIGTERM (Slurm's scancel, Nextflow), SIGINT (Ctrl-C) and SIGHUP are taken by one thread, which
-/// says so, removes the temporary outputs of the running stage and exits with 128 + the signal.
+/// says so, removes every temporary the stages have registered (output_file.hpp) and exits with
+/// 128 + the signal.
 /// Blocked before any other thread starts, so every thread inherits the mask.
 void handle_termination() {
     sigset_t set;
@@ -50,13 +39,9 @@ void handle_termination() {
     std::thread([set] {
         int sig = 0;
         if (sigwait(&set, &sig) != 0) return;
-        std::lock_guard lock(kupffer::cli::cleanup_mutex);
+        std::lock_guard lock(stopped_mutex);
         std::fprintf(stderr, "kupffer %s: stopped by %s: temporary outputs removed; finished stages are kept and a rerun resumes\n",
-                     kupffer::cli::stopped_command.c_str(), sig == SIGTERM ? "SIGTERM" : sig == SIGINT ? "SIGINT" : "SIGHUP");
-        try {
-            if (kupffer::cli::cleanup) kupffer::cli::cleanup();
-        } catch (...) {
-        }
+                     stopped_command.c_str(), sig == SIGTERM ? "SIGTERM" : sig == SIGINT ? "SIGINT" : "SIGHUP");
         kupffer::remove_temporaries();
         std::fflush(stderr);
         _exit(128 + sig);
@@ -122,8 +107,8 @@ int main(int argc, char** argv) {
     }
     const std::string command = app.get_subcommands().empty() ? "" : app.get_subcommands().front()->get_name();
     {
-        std::lock_guard lock(kupffer::cli::cleanup_mutex);
-        kupffer::cli::stopped_command = command;
+        std::lock_guard lock(stopped_mutex);
+        stopped_command = command;
     }
     try {
         for (auto& run : runners) run();

@@ -111,7 +111,6 @@ std::function<void()> add_run_command(CLI::App& app, std::string command_line) {
             print_plan(pipeline::plan_run(study, options), printer);
             return;
         }
-        set_termination_cleanup([&study] { pipeline::remove_partial_outputs(study); });
         const auto results = pipeline::run_study(study, options);
         if (!args->quiet) print_answer(results);
     };

@@ -192,9 +192,9 @@ void read_analyse_options(const YAML::Node& root, const Reader& r, Study& s) {
     r.get(a, "seed", o.seed);
     for (const auto* key : {"trajectory", "trajectory_end"}) {
         const std::string& name = std::string(key) == "trajectory" ? o.trajectory_start : o.trajectory_end;
-        bool found = false;
-        for (const auto& p : o.panels) found |= p.cell_type == name;
-        if (!found) r.problems.push_back(problem_at(r.file, Reader::child(a, key), "'analyse." + std::string(key) + "': no marker panel named '" + name + "'"));
+        if (!cluster::find_panel(o.panels, name))
+            r.problems.push_back(problem_at(r.file, Reader::child(a, key), "'analyse." + std::string(key) + "': no marker panel named '" + name +
+                                                                               "' (panels: " + cluster::panel_names(o.panels) + ")"));
     }
 }
 

@@ -123,11 +123,6 @@ void remove_leftovers(const Study& s, const Layout& at) {
                 if (e.path().extension() == ".tmp" && e.is_regular_file(ec)) fs::remove(e.path(), ec);
 }
 
-}  // namespace
-
-void remove_partial_outputs(const Study& study) { remove_leftovers(study, Layout(study)); }
-
-namespace {
 
 int parallel_samples(const Study& s, int threads) {
     const int jobs = s.parallel_samples > 0 ? s.parallel_samples : std::max(1, threads / 4);

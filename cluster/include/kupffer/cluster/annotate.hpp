@@ -24,6 +24,10 @@ struct MarkerPanel {
 /// al. 2018, Ramachandran et al. 2019, Guilliams et al. 2022). docs/analyse.md lists them.
 const std::vector<MarkerPanel>& hepatic_marker_panels();
 
+/// The panel of `cell_type`, or nullptr; and every panel's cell type, comma-separated (for messages).
+const MarkerPanel* find_panel(const std::vector<MarkerPanel>& panels, const std::string& cell_type);
+std::string panel_names(const std::vector<MarkerPanel>& panels);
+
 /// Panels from a text file, one per line: `<cell type><TAB or comma><gene>[,<gene>...]`; `#`
 /// starts a comment. InputError naming the file and line for an empty panel or a duplicate type.
 std::vector<MarkerPanel> read_marker_panels(const std::filesystem::path& path);

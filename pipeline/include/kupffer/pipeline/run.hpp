@@ -91,10 +91,6 @@ std::vector<PlannedStep> plan_run(const Study& study, const RunOptions& options)
 /// Runs the plan (nothing with dry_run) and writes OUT/kupffer.yaml and OUT/run.json.
 RunResults run_study(const Study& study, const RunOptions& options);
 
-/// Removes what an interrupted run leaves (staging folders, count.partial, *.tmp files); the next
-/// run does the same first. Safe to call while nothing else writes the output.
-void remove_partial_outputs(const Study& study);
-
 /// One row of analysis/cytokine_tests.tsv: a group against the reference group, per-animal pseudobulk.
 struct CytokineTest {
     std::string cell_type, timepoint, group, reference, gene;
