@@ -4,11 +4,13 @@
 #include <cstdio>
 #include <nlohmann/json.hpp>
 #include <optional>
+#include <span>
 #include <set>
 
 #include "kupffer/align/chemistry.hpp"
 #include "kupffer/core/dna.hpp"
 #include "kupffer/core/errors.hpp"
+#include "kupffer/core/manifest.hpp"
 #include "kupffer/core/matrix_market.hpp"
 #include "kupffer/core/output_file.hpp"
 #include "kupffer/core/parallel.hpp"
@@ -93,13 +95,10 @@ void write_truth_counts(const fs::path& dir, const Reference& ref, const SampleM
     write_text_file(cells_dir / "barcodes.tsv.gz", cell_barcodes);
 }
 
+/// The resolved options for the manifest (threads left out: they never change the output).
 nlohmann::json options_json(const SimulateOptions& o, std::uint32_t read1_length) {
-    return {{"software", "kupffer"},
-            {"version", KUPFFER_VERSION},
-            {"command", "simulate"},
-            {"seed", o.seed},
+    return {{"seed", o.seed},
             {"chemistry", o.chemistry},
-            {"threads", o.threads},
             {"groups", o.groups},
             {"animals_per_group", o.animals_per_group},
             {"timepoints", o.timepoints},
@@ -123,6 +122,138 @@ nlohmann::json options_json(const SimulateOptions& o, std::uint32_t read1_length
             {"genes", o.genes},
             {"read_truth", o.read_truth},
             {"fastqs", o.fastqs}};
+}
+
+ReadLayout read_layout(const SimulateOptions& options) {
+    const auto& chem = align::chemistry_preset(options.chemistry);
+    ReadLayout layout;
+    layout.barcode_length = chem.barcode.length;
+    layout.umi_length = chem.umi.length;
+    // A paired-end 5' run's R1 is as long as its R2 (both mates sequenced alike).
+    layout.read1_length = options.read1_length ? options.read1_length
+                          : chem.mate_cdna     ? chem.mate_cdna->offset + options.read2_length
+                                               : chem.min_read_length(0);
+    layout.five_prime = chem.strand == align::Strand::Antisense;
+    layout.read2_length = options.read2_length;
+    return layout;
+}
+
+/// reference/genome.fa, reference/genes.gtf and truth/genes.tsv.
+void write_reference_files(const fs::path& root, const Reference& reference) {
+    write_fasta(reference, root / "reference/genome.fa");
+    write_gtf(reference, root / "reference/genes.gtf");
+    std::string genes = "gene_id\tgene_name\tchrom\tstart\tend\tstrand\tcategory\ttranscripts\tparalog_of\n";
+    for (const auto& g : reference.genes)
+        genes += g.id + "\t" + g.name + "\t" + reference.chrom_names[g.chrom] + "\t" + std::to_string(g.start + 1) +
+                 "\t" + std::to_string(g.end) + "\t" + g.strand + "\t" + std::string(gene_category_name(g.category)) +
+                 "\t" + std::to_string(g.transcripts.size()) + "\t" + (g.paralog_of.empty() ? "." : g.paralog_of) + "\n";
+    write_text_file(root / "truth/genes.tsv", genes);
+}
+
+/// whitelist.txt.gz and samplesheet.csv.
+void write_study_files(const fs::path& root, const SimulateOptions& options, const std::vector<SampleDesign>& samples,
+                       const std::vector<std::uint32_t>& whitelist) {
+    std::string text;
+    for (auto b : whitelist) text += dna::unpack(b, 16) + "\n";
+    write_text_file(root / "whitelist.txt.gz", text);
+    std::string sheet = "sample,group,timepoint,animal\n";
+    for (const auto& s : samples)
+        sheet += s.name + "," + default_groups()[s.group].name + "," + options.timepoints[s.timepoint] + "," +
+                 s.animal_name + "\n";
+    write_text_file(root / "samplesheet.csv", sheet);
+}
+
+/// Every read pair's molecule, in the random order a sequencer reports them.
+std::vector<std::uint32_t> read_order(const SampleMolecules& sm, std::uint64_t seed, std::size_t sample_index) {
+    std::vector<std::uint32_t> order;
+    std::uint64_t read_pairs = 0;
+    for (auto r : sm.reads) read_pairs += r;
+    order.reserve(read_pairs);
+    for (std::size_t m = 0; m < sm.molecules.size(); ++m) order.insert(order.end(), sm.reads[m], static_cast<std::uint32_t>(m));
+    Rng shuffle_rng(seed, 0x5F, sample_index);
+    std::shuffle(order.begin(), order.end(), shuffle_rng);
+    return order;
+}
+
+/// Everything one sample's FASTQs and read truth need.
+struct SampleWriting {
+    const SimulateOptions& options;
+    const Reference& reference;
+    const ReadLayout& layout;
+    const SampleDesign& design;
+    const SampleMolecules& sm;
+    std::size_t sample_index;
+    std::span<const std::uint32_t> order;
+};
+
+/// One lane's R1/R2/I1 (Illumina names), chunks synthesised in parallel and written in order.
+void write_lane(const SampleWriting& w, const fs::path& run_dir, std::uint32_t lane, GzipWriter* read_truth) {
+    const std::size_t begin = w.order.size() * (lane - 1) / w.options.lanes;
+    const std::size_t end = w.order.size() * lane / w.options.lanes;
+    char prefix[64];
+    std::snprintf(prefix, sizeof prefix, "_S%u_L%03u_", w.design.number, lane);
+    const std::string base = (run_dir / (w.design.name + prefix)).string();
+    GzipWriter r1(base + "R1_001.fastq.gz"), r2(base + "R2_001.fastq.gz"), i1(base + "I1_001.fastq.gz");
+    struct Chunk {
+        std::size_t index;
+        ReadChunk text;
+        std::string z1, z2, zi, zt;
+    };
+    const std::size_t n_chunks = (end - begin + kReadsPerChunk - 1) / kReadsPerChunk;
+    std::size_t next_chunk = 0;
+    ordered_pipeline<Chunk>(
+        w.options.threads, 0,
+        [&]() -> std::optional<Chunk> {
+            if (next_chunk == n_chunks) return std::nullopt;
+            return Chunk{next_chunk++, {}, {}, {}, {}, {}};
+        },
+        [&](Chunk& c) {
+            const std::size_t a = begin + c.index * kReadsPerChunk;
+            const std::size_t b = std::min(end, a + kReadsPerChunk);
+            Rng rng(w.options.seed, 0xC0 + w.sample_index, lane, c.index);
+            synthesize_reads(w.reference, w.sm, w.design, w.layout, lane, a - begin, w.order.subspan(a, b - a), rng,
+                             read_truth != nullptr, c.text);
+            c.z1 = gzip_compress(c.text.r1);
+            c.z2 = gzip_compress(c.text.r2);
+            c.zi = gzip_compress(c.text.i1);
+            if (read_truth) c.zt = gzip_compress(c.text.truth, 1);
+            c.text = {};
+        },
+        [&](Chunk& c) {
+            r1.write_member(c.z1);
+            r2.write_member(c.z2);
+            i1.write_member(c.zi);
+            if (read_truth) read_truth->write_member(c.zt);
+        });
+    r1.commit();
+    r2.commit();
+    i1.commit();
+}
+
+/// A sample's run/ FASTQs (every lane) and truth/reads/<sample>.tsv.gz.
+void write_sample_reads(const SampleWriting& w, const fs::path& root) {
+    std::optional<GzipWriter> read_truth;
+    if (w.options.read_truth) {
+        read_truth.emplace(root / "truth/reads" / (w.design.name + ".tsv.gz"), 1);
+        read_truth->write("read\tlane\tbarcode\tumi\tgene_id\ttranscript_id\tregion\tchrom\tpos\tstrand\tjunction\tinsert\tmolecule\n");
+    }
+    for (std::uint32_t lane = 1; lane <= w.options.lanes; ++lane)
+        write_lane(w, root / "run", lane, read_truth ? &*read_truth : nullptr);
+    if (read_truth) read_truth->commit();
+}
+
+/// The sample's rows of truth/barcodes.tsv.gz; counts its cells and empty droplets into `summary`.
+std::string barcode_truth_rows(const SampleDesign& design, const SampleMolecules& sm, SampleSummary& summary) {
+    std::string rows;
+    for (const auto& b : sm.barcodes) {
+        (b.is_cell ? summary.cells : summary.empty_droplets)++;
+        rows += design.name + "\t" + dna::unpack(b.sequence, 16) + "\t" + (b.is_cell ? "1" : "0") + "\t" +
+                (b.is_cell ? std::string(cell_type_name(b.type)) : "empty") + "\t" + tsv_number(b.maturation) + "\t" +
+                summary.group + "\t" + summary.timepoint + "\t" + summary.animal + "\t" + (b.doublet ? "1" : "0") +
+                "\t" + (b.doublet ? std::string(cell_type_name(b.second_type)) : ".") + "\t" + (b.damaged ? "1" : "0") +
+                "\t" + std::to_string(b.molecules) + "\t" + std::to_string(b.reads) + "\n";
+    }
+    return rows;
 }
 
 }  // namespace
@@ -175,16 +306,7 @@ void validate(const SimulateOptions& o) {
 
 SimulateResults simulate(const SimulateOptions& options, const fs::path& out_dir) {
     validate(options);
-    const auto& chem = align::chemistry_preset(options.chemistry);
-    ReadLayout layout;
-    layout.barcode_length = chem.barcode.length;
-    layout.umi_length = chem.umi.length;
-    // A paired-end 5' run's R1 is as long as its R2 (both mates sequenced alike).
-    layout.read1_length = options.read1_length ? options.read1_length
-                          : chem.mate_cdna     ? chem.mate_cdna->offset + options.read2_length
-                                               : chem.min_read_length(0);
-    layout.five_prime = chem.strand == align::Strand::Antisense;
-    layout.read2_length = options.read2_length;
+    const ReadLayout layout = read_layout(options);
     const auto samples = design_study(options);
     const auto whitelist = make_whitelist(options);
 
@@ -192,129 +314,44 @@ SimulateResults simulate(const SimulateOptions& options, const fs::path& out_dir
     const fs::path root = staging.staging();
     for (auto sub : {"reference", "run", "truth/counts", "truth/reads"}) fs::create_directories(root / sub);
 
-    SimulateResults results;
-    results.out_dir = out_dir;
-
     ReferenceOptions ref_options;
     ref_options.seed = options.seed;
     ref_options.genome_size = options.genome_size;
     ref_options.genes = options.genes;
     const Reference reference = simulate_reference(ref_options);
-    write_fasta(reference, root / "reference/genome.fa");
-    write_gtf(reference, root / "reference/genes.gtf");
+    write_reference_files(root, reference);
+    write_study_files(root, options, samples, whitelist);
+
+    SimulateResults results;
+    results.out_dir = out_dir;
     results.genes = reference.genes.size();
     results.chromosomes = reference.chrom_names.size();
-    {
-        std::string genes = "gene_id\tgene_name\tchrom\tstart\tend\tstrand\tcategory\ttranscripts\tparalog_of\n";
-        for (const auto& g : reference.genes)
-            genes += g.id + "\t" + g.name + "\t" + reference.chrom_names[g.chrom] + "\t" + std::to_string(g.start + 1) +
-                     "\t" + std::to_string(g.end) + "\t" + g.strand + "\t" + std::string(gene_category_name(g.category)) +
-                     "\t" + std::to_string(g.transcripts.size()) + "\t" + (g.paralog_of.empty() ? "." : g.paralog_of) + "\n";
-        write_text_file(root / "truth/genes.tsv", genes);
-    }
-    {
-        std::string text;
-        for (auto b : whitelist) text += dna::unpack(b, 16) + "\n";
-        write_text_file(root / "whitelist.txt.gz", text);
-    }
-    {
-        std::string sheet = "sample,group,timepoint,animal\n";
-        for (const auto& s : samples)
-            sheet += s.name + "," + default_groups()[s.group].name + "," + options.timepoints[s.timepoint] + "," +
-                     s.animal_name + "\n";
-        write_text_file(root / "samplesheet.csv", sheet);
-    }
-
     const ExpressionModel model(reference, options.seed);
     GzipWriter barcode_truth(root / "truth/barcodes.tsv.gz");
     barcode_truth.write(
         "sample\tbarcode\tis_cell\tcell_type\tmaturation\tgroup\ttimepoint\tanimal\tdoublet\tsecond_type\tdamaged\t"
         "molecules\treads\n");
-
     for (std::size_t si = 0; si < samples.size(); ++si) {
         const SampleDesign& design = samples[si];
         const SampleMolecules sm = simulate_molecules(options, reference, model, design, whitelist, si);
-
-        // Every read pair, in the random order a sequencer reports them.
-        std::uint64_t read_pairs = 0;
-        for (auto r : sm.reads) read_pairs += r;
-        std::vector<std::uint32_t> order;
-        if (options.fastqs) {
-            order.reserve(read_pairs);
-            for (std::size_t m = 0; m < sm.molecules.size(); ++m)
-                order.insert(order.end(), sm.reads[m], static_cast<std::uint32_t>(m));
-            Rng shuffle_rng(options.seed, 0x5F, si);
-            std::shuffle(order.begin(), order.end(), shuffle_rng);
-        }
-
-        std::optional<GzipWriter> read_truth;
-        if (options.read_truth && options.fastqs) {
-            read_truth.emplace(root / "truth/reads" / (design.name + ".tsv.gz"), 1);
-            read_truth->write("read\tlane\tbarcode\tumi\tgene_id\ttranscript_id\tregion\tchrom\tpos\tstrand\tjunction\tinsert\tmolecule\n");
-        }
-        for (std::uint32_t lane = 1; options.fastqs && lane <= options.lanes; ++lane) {
-            const std::size_t begin = order.size() * (lane - 1) / options.lanes;
-            const std::size_t end = order.size() * lane / options.lanes;
-            char prefix[64];
-            std::snprintf(prefix, sizeof prefix, "_S%u_L%03u_", design.number, lane);
-            const fs::path base = root / "run" / (design.name + prefix);
-            GzipWriter r1(base.string() + "R1_001.fastq.gz"), r2(base.string() + "R2_001.fastq.gz"),
-                i1(base.string() + "I1_001.fastq.gz");
-            struct Chunk {
-                std::size_t index;
-                ReadChunk text;
-                std::string z1, z2, zi, zt;
-            };
-            const std::size_t n_chunks = (end - begin + kReadsPerChunk - 1) / kReadsPerChunk;
-            std::size_t next_chunk = 0;
-            ordered_pipeline<Chunk>(
-                options.threads, 0,
-                [&]() -> std::optional<Chunk> {
-                    if (next_chunk == n_chunks) return std::nullopt;
-                    return Chunk{next_chunk++, {}, {}, {}, {}, {}};
-                },
-                [&](Chunk& c) {
-                    const std::size_t a = begin + c.index * kReadsPerChunk;
-                    const std::size_t b = std::min(end, a + kReadsPerChunk);
-                    Rng rng(options.seed, 0xC0 + si, lane, c.index);
-                    synthesize_reads(reference, sm, design, layout, lane, a - begin,
-                                     std::span(order).subspan(a, b - a), rng, options.read_truth, c.text);
-                    c.z1 = gzip_compress(c.text.r1);
-                    c.z2 = gzip_compress(c.text.r2);
-                    c.zi = gzip_compress(c.text.i1);
-                    if (options.read_truth) c.zt = gzip_compress(c.text.truth, 1);
-                    c.text = {};
-                },
-                [&](Chunk& c) {
-                    r1.write_member(c.z1);
-                    r2.write_member(c.z2);
-                    i1.write_member(c.zi);
-                    if (read_truth) read_truth->write_member(c.zt);
-                });
-            r1.commit();
-            r2.commit();
-            i1.commit();
-        }
-        if (read_truth) read_truth->commit();
+        const auto order = options.fastqs ? read_order(sm, options.seed, si) : std::vector<std::uint32_t>{};
+        if (options.fastqs) write_sample_reads({options, reference, layout, design, sm, si, order}, root);
         write_truth_counts(root / "truth/counts" / design.name, reference, sm, layout.barcode_length);
 
         SampleSummary summary{design.name, default_groups()[design.group].name, options.timepoints[design.timepoint],
-                              design.animal_name, 0, 0, sm.molecules.size(), read_pairs};
-        std::string rows;
-        for (const auto& b : sm.barcodes) {
-            (b.is_cell ? summary.cells : summary.empty_droplets)++;
-            rows += design.name + "\t" + dna::unpack(b.sequence, 16) + "\t" + (b.is_cell ? "1" : "0") + "\t" +
-                    (b.is_cell ? std::string(cell_type_name(b.type)) : "empty") + "\t" + tsv_number(b.maturation) + "\t" +
-                    summary.group + "\t" + summary.timepoint + "\t" + summary.animal + "\t" + (b.doublet ? "1" : "0") +
-                    "\t" + (b.doublet ? std::string(cell_type_name(b.second_type)) : ".") + "\t" +
-                    (b.damaged ? "1" : "0") + "\t" + std::to_string(b.molecules) + "\t" + std::to_string(b.reads) + "\n";
-        }
-        barcode_truth.write(rows);
+                              design.animal_name, 0, 0, sm.molecules.size(), 0};
+        for (auto r : sm.reads) summary.read_pairs += r;
+        barcode_truth.write(barcode_truth_rows(design, sm, summary));
         results.read_pairs += summary.read_pairs;
         results.samples.push_back(std::move(summary));
     }
     barcode_truth.commit();
-    write_text_file(root / "options.json", options_json(options, layout.read1_length).dump(2) + "\n");
+
+    StageManifest manifest{"simulate", "", options_json(options, layout.read1_length), nlohmann::json::array(),
+                           {"reference/genome.fa", "reference/genes.gtf", "whitelist.txt.gz", "samplesheet.csv",
+                            "truth/genes.tsv", "truth/barcodes.tsv.gz"}};
+    if (!options.whitelist.empty()) manifest.inputs.push_back(fingerprint(options.whitelist, Fingerprint::Quick));
+    write_manifest(root, manifest);
     staging.commit();
     return results;
 }

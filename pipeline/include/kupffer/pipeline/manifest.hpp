@@ -13,35 +13,18 @@
 
 #include <nlohmann/json.hpp>
 
+#include "kupffer/core/manifest.hpp"
+
 namespace kupffer::pipeline {
 
-/// kupffer's version, as the manifests and run.json record it.
-const char* kupffer_version() noexcept;
-
-/// How inputs are recognised: size + modification time (quick, the default), or an MD5 of the
-/// content as well (`--deep`: a file rewritten with the same bytes still matches).
-enum class Fingerprint { Quick, Deep };
-
-/// {"path", "size", "mtime_ns"[, "md5"]} of a file; a folder gives one entry per regular file
-/// below it (sorted by path), so a rebuilt upstream stage changes its downstream fingerprints.
-/// Throws IoError if the path cannot be read.
-nlohmann::json fingerprint(const std::filesystem::path& path, Fingerprint mode);
-
-struct StageManifest {
-    std::string stage;    ///< index, map, count, analyse
-    std::string sample;   ///< empty for study-wide stages
-    nlohmann::json options = nlohmann::json::object();  ///< resolved, without threads
-    nlohmann::json inputs = nlohmann::json::array();    ///< fingerprints
-    std::vector<std::string> outputs;                   ///< paths relative to the folder
-
-    nlohmann::json to_json() const;
-};
-
-/// The manifest's file name: kupffer_<stage>.json.
-std::string manifest_name(const std::string& stage);
-
-/// Writes folder/kupffer_<stage>.json atomically (last step of a stage).
-void write_manifest(const std::filesystem::path& folder, const StageManifest& manifest);
+// The manifest format and its writer live in core (kupffer/core/manifest.hpp: `kupffer simulate`
+// writes one too); resume adds reading and comparing them.
+using kupffer::Fingerprint;
+using kupffer::fingerprint;
+using kupffer::kupffer_version;
+using kupffer::manifest_name;
+using kupffer::StageManifest;
+using kupffer::write_manifest;
 
 /// The manifest on disk, or nothing if it is missing or unreadable.
 std::optional<nlohmann::json> read_manifest(const std::filesystem::path& folder, const std::string& stage);
