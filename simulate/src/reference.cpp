@@ -4,6 +4,7 @@
 #include <cmath>
 #include <cstdio>
 #include <random>
+#include <span>
 
 #include "kupffer/core/dna.hpp"
 #include "kupffer/core/errors.hpp"
@@ -144,20 +145,21 @@ std::string oriented_sequence(const Reference& reference, std::uint32_t chrom, s
     return strand == '+' ? std::string(piece) : dna::reverse_complement(piece);
 }
 
-Reference simulate_reference(const ReferenceOptions& options) {
-    const auto& named = named_genes();
-    if (options.genes < named.size())
-        throw OptionError("--genes must be at least " + std::to_string(named.size()) + " (the named marker genes)");
-    Rng rng(options.seed, 0x5EF);
+namespace {
 
-    // 1. Gene list and structures; paralogs reuse their source's exon lengths.
-    struct Planned {
-        std::string name;
-        GeneCategory category;
-        Structure structure;
-        int paralog_source = -1;  // index into planned
-        bool is_source = false;   // some paralog copies this gene: it must keep its structure
-    };
+/// A gene before placement: its name, category and exon/intron lengths.
+struct Planned {
+    std::string name;
+    GeneCategory category;
+    Structure structure;
+    int paralog_source = -1;  // index into the plan
+    bool is_source = false;   // some paralog copies this gene: it must keep its structure
+};
+
+/// 1. Gene list and structures: the named catalogue, then background genes; paralogs reuse their
+/// source's exon lengths.
+std::vector<Planned> plan_genes(const ReferenceOptions& options, Rng& rng) {
+    const auto& named = named_genes();
     std::vector<Planned> planned;
     for (const auto& g : named) planned.push_back({std::string(g.name), g.category, random_structure(rng), -1});
     const std::size_t n_background = options.genes - named.size();
@@ -189,93 +191,95 @@ Reference simulate_reference(const ReferenceOptions& options) {
         if (planned[copy].paralog_source < 0 && !planned[copy].is_source && planned[source].paralog_source < 0)
             make_paralog(static_cast<int>(copy), static_cast<int>(source));
     }
+    return planned;
+}
 
-    // 2. Order along the genome and chromosome assignment.
-    std::vector<std::size_t> order(planned.size());
-    for (std::size_t i = 0; i < order.size(); ++i) order[i] = i;
-    std::shuffle(order.begin(), order.end(), rng);
-    const auto n_chrom = static_cast<std::uint32_t>(std::max<std::uint64_t>(1, (options.genome_size + 4'999'999) / 5'000'000));
-    const std::uint64_t chrom_length = options.genome_size / n_chrom;
+/// Where placement stands on the chromosome being filled.
+struct Placement {
+    Reference& ref;
+    std::vector<int>& gene_of_planned;  // planned index -> index in ref.genes
+    Rng& rng;
+    const ReferenceOptions& options;
+};
 
-    Reference ref;
-    std::vector<int> gene_of_planned(planned.size(), -1);
-    std::size_t next = 0;
-    for (std::uint32_t c = 0; c < n_chrom; ++c) {
-        const std::size_t first = next;
-        const std::size_t last = (c + 1 == n_chrom) ? order.size() : order.size() * (c + 1) / n_chrom;
-        next = last;
-        std::uint64_t span = 0;
-        for (std::size_t k = first; k < last; ++k) span += planned[order[k]].structure.span();
-        const std::uint64_t needed = span + kMinGap * (last - first + 1);
-        if (needed > chrom_length)
-            throw OptionError("--genome-size " + std::to_string(options.genome_size) + " is too small for " +
-                              std::to_string(options.genes) + " genes (needs about " +
-                              std::to_string(needed * n_chrom) + " bases)");
-        // Random intergenic gaps sharing the free space.
-        const std::uint64_t free_space = chrom_length - span - kMinGap * (last - first + 1);
-        std::vector<double> share(last - first + 1);
-        double total = 0;
-        std::exponential_distribution<double> expo(1.0);
-        for (auto& s : share) total += (s = expo(rng));
-        ref.chrom_names.push_back("chr" + std::to_string(c + 1));
-        std::uint64_t pos = 0;
-        const Gene* previous = nullptr;
-        for (std::size_t k = first; k < last; ++k) {
-            const auto& p = planned[order[k]];
-            const auto gap = kMinGap + static_cast<std::uint64_t>(free_space * share[k - first] / total);
-            char strand = rng.uniform() < 0.5 ? '+' : '-';
-            std::uint64_t start = pos + gap;
-            const std::uint32_t gene_span = p.structure.span();
-            if (previous && previous->strand == '+' && rng.uniform() < options.antisense_fraction) {
-                // Convergent overlap: this gene's 3' end (on '-') runs into the previous gene's 3' end.
-                const std::uint32_t prev_last = previous->transcripts[0].exons.back().length();
-                const std::uint32_t overlap = std::min({600U, prev_last / 2, p.structure.exons.back() / 2});
-                strand = '-';
-                start = previous->end - overlap;
-            }
-            Gene gene;
-            gene.name = p.name;
-            gene.category = p.category;
-            gene.chrom = c;
-            gene.strand = strand;
-            gene.transcripts.push_back({"", place_exons(p.structure, static_cast<std::uint32_t>(start), strand), 1.0, ""});
-            add_isoforms(gene, rng, options.alt_isoform_fraction);
-            gene.start = static_cast<std::uint32_t>(start);
-            gene.end = static_cast<std::uint32_t>(start + gene_span);
-            gene_of_planned[order[k]] = static_cast<int>(ref.genes.size());
-            ref.genes.push_back(std::move(gene));
-            previous = &ref.genes.back();
-            pos = std::max<std::uint64_t>(pos, ref.genes.back().end);
+/// 2b. The genes order[first, last) on chromosome c, separated by random intergenic gaps that share
+/// the free space; some overlap their predecessor's 3' end on the other strand.
+void place_chromosome(Placement& at, const std::vector<Planned>& planned, std::span<const std::size_t> genes,
+                      std::uint32_t c, std::uint64_t chrom_length, std::uint32_t n_chrom) {
+    auto& rng = at.rng;
+    std::uint64_t span = 0;
+    for (auto g : genes) span += planned[g].structure.span();
+    const std::uint64_t needed = span + kMinGap * (genes.size() + 1);
+    if (needed > chrom_length)
+        throw OptionError("--genome-size " + std::to_string(at.options.genome_size) + " is too small for " +
+                          std::to_string(at.options.genes) + " genes (needs about " + std::to_string(needed * n_chrom) +
+                          " bases)");
+    const std::uint64_t free_space = chrom_length - needed;
+    std::vector<double> share(genes.size() + 1);
+    double total = 0;
+    std::exponential_distribution<double> expo(1.0);
+    for (auto& s : share) total += (s = expo(rng));
+    at.ref.chrom_names.push_back("chr" + std::to_string(c + 1));
+    std::uint64_t pos = 0;
+    const Gene* previous = nullptr;
+    for (std::size_t k = 0; k < genes.size(); ++k) {
+        const auto& p = planned[genes[k]];
+        const auto gap = kMinGap + static_cast<std::uint64_t>(free_space * share[k] / total);
+        char strand = rng.uniform() < 0.5 ? '+' : '-';
+        std::uint64_t start = pos + gap;
+        if (previous && previous->strand == '+' && rng.uniform() < at.options.antisense_fraction) {
+            // Convergent overlap: this gene's 3' end (on '-') runs into the previous gene's 3' end.
+            const std::uint32_t prev_last = previous->transcripts[0].exons.back().length();
+            const std::uint32_t overlap = std::min({600U, prev_last / 2, p.structure.exons.back() / 2});
+            strand = '-';
+            start = previous->end - overlap;
         }
-        const std::uint64_t length = std::max<std::uint64_t>(chrom_length, pos + kMinGap);
-        ref.chrom_sequences.emplace_back(length, 'N');
+        Gene gene;
+        gene.name = p.name;
+        gene.category = p.category;
+        gene.chrom = c;
+        gene.strand = strand;
+        gene.transcripts.push_back({"", place_exons(p.structure, static_cast<std::uint32_t>(start), strand), 1.0, ""});
+        add_isoforms(gene, rng, at.options.alt_isoform_fraction);
+        gene.start = static_cast<std::uint32_t>(start);
+        gene.end = static_cast<std::uint32_t>(start + p.structure.span());
+        at.gene_of_planned[genes[k]] = static_cast<int>(at.ref.genes.size());
+        at.ref.genes.push_back(std::move(gene));
+        previous = &at.ref.genes.back();
+        pos = std::max<std::uint64_t>(pos, at.ref.genes.back().end);
     }
-    // Mitochondrial contig: genes back to back, as on the real compact chrM.
+    at.ref.chrom_sequences.emplace_back(std::max<std::uint64_t>(chrom_length, pos + kMinGap), 'N');
+}
+
+/// 2c. Mitochondrial contig: genes back to back, as on the real compact chrM.
+void add_mitochondrion(Reference& ref, Rng& rng) {
     ref.chrom_names.push_back("chrM");
     ref.chrom_sequences.emplace_back(kMitoLength, 'N');
-    {
-        std::uint32_t pos = 577;
-        for (const auto& m : mito_genes()) {
-            Gene gene;
-            gene.name = std::string(m.name);
-            gene.category = GeneCategory::Mitochondrial;
-            gene.chrom = static_cast<std::uint32_t>(ref.chrom_names.size() - 1);
-            gene.strand = m.strand;
-            gene.start = pos;
-            gene.end = pos + m.length;
-            gene.transcripts.push_back({"", {{pos, pos + m.length}}, 1.0, ""});
-            ref.genes.push_back(std::move(gene));
-            pos += m.length + 40 + static_cast<std::uint32_t>(rng.below(80));
-        }
+    std::uint32_t pos = 577;
+    for (const auto& m : mito_genes()) {
+        Gene gene;
+        gene.name = std::string(m.name);
+        gene.category = GeneCategory::Mitochondrial;
+        gene.chrom = static_cast<std::uint32_t>(ref.chrom_names.size() - 1);
+        gene.strand = m.strand;
+        gene.start = pos;
+        gene.end = pos + m.length;
+        gene.transcripts.push_back({"", {{pos, pos + m.length}}, 1.0, ""});
+        ref.genes.push_back(std::move(gene));
+        pos += m.length + 40 + static_cast<std::uint32_t>(rng.below(80));
     }
+}
 
-    // 3. Sequence: random, paralogs' exons copied with divergence, then splice sites.
+/// 3. Sequence: random, paralogs' exons copied with divergence, then splice sites.
+void write_sequences(Reference& ref, const std::vector<Planned>& planned, const std::vector<int>& gene_of_planned,
+                     const ReferenceOptions& options, Rng& rng) {
     for (auto& seq : ref.chrom_sequences) fill_random(seq, rng);
     for (std::size_t i = 0; i < planned.size(); ++i) {
         if (planned[i].paralog_source < 0) continue;
-        const Gene& source = ref.genes[static_cast<std::size_t>(gene_of_planned[static_cast<std::size_t>(planned[i].paralog_source)])];
+        const auto source_index = static_cast<std::size_t>(gene_of_planned[static_cast<std::size_t>(planned[i].paralog_source)]);
+        const Gene& source = ref.genes[source_index];
         Gene& copy = ref.genes[static_cast<std::size_t>(gene_of_planned[i])];
-        copy.paralog_of = std::to_string(gene_of_planned[static_cast<std::size_t>(planned[i].paralog_source)]);
+        copy.paralog_of = std::to_string(source_index);
         const auto src_exons = transcript_order(source.transcripts[0].exons, source.strand);
         const auto dst_exons = transcript_order(copy.transcripts[0].exons, copy.strand);
         for (std::size_t e = 0; e < src_exons.size(); ++e) {
@@ -287,8 +291,11 @@ Reference simulate_reference(const ReferenceOptions& options) {
         }
     }
     set_splice_sites(ref);
+}
 
-    // 4. Sort, name, and build transcript sequences.
+/// 4. Genes sorted by position and named in that order (paralog links follow), transcripts named
+/// and their mRNA sequences built.
+void sort_and_name(Reference& ref) {
     std::vector<std::size_t> gene_order(ref.genes.size());
     for (std::size_t i = 0; i < gene_order.size(); ++i) gene_order[i] = i;
     std::stable_sort(gene_order.begin(), gene_order.end(), [&](std::size_t a, std::size_t b) {
@@ -317,6 +324,33 @@ Reference simulate_reference(const ReferenceOptions& options) {
             gene.end = std::max(gene.end, tx.exons.back().end);
         }
     }
+}
+
+}  // namespace
+
+Reference simulate_reference(const ReferenceOptions& options) {
+    if (options.genes < named_genes().size())
+        throw OptionError("--genes must be at least " + std::to_string(named_genes().size()) + " (the named marker genes)");
+    Rng rng(options.seed, 0x5EF);
+    const auto planned = plan_genes(options, rng);
+
+    // 2. Order along the genome, then chromosome by chromosome.
+    std::vector<std::size_t> order(planned.size());
+    for (std::size_t i = 0; i < order.size(); ++i) order[i] = i;
+    std::shuffle(order.begin(), order.end(), rng);
+    const auto n_chrom = static_cast<std::uint32_t>(std::max<std::uint64_t>(1, (options.genome_size + 4'999'999) / 5'000'000));
+    const std::uint64_t chrom_length = options.genome_size / n_chrom;
+    Reference ref;
+    std::vector<int> gene_of_planned(planned.size(), -1);
+    Placement at{ref, gene_of_planned, rng, options};
+    for (std::uint32_t c = 0; c < n_chrom; ++c) {
+        const std::size_t first = order.size() * c / n_chrom;
+        const std::size_t last = (c + 1 == n_chrom) ? order.size() : order.size() * (c + 1) / n_chrom;
+        place_chromosome(at, planned, std::span(order).subspan(first, last - first), c, chrom_length, n_chrom);
+    }
+    add_mitochondrion(ref, rng);
+    write_sequences(ref, planned, gene_of_planned, options, rng);
+    sort_and_name(ref);
     return ref;
 }
 
