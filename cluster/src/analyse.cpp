@@ -179,150 +179,199 @@ void missing_data_warnings(const Dataset& data, const AnalysisOptions& o, std::v
 
 }  // namespace
 
+namespace {
+
+/// One analysis, step by step: each step reads what the earlier ones left in `r`. Doublet scoring
+/// runs alongside the cell analysis (it touches only r.doublets and its own notes) unless
+/// `remove_doublets` makes its calls decide which cells are analysed.
+class Analysis {
+public:
+    // The study columns are looked up first: a missing one fails before any work.
+    Analysis(const Dataset& data, const AnalysisOptions& o)
+        : data_(data), o_(o), group_(data.metadata_of(o.group_column)), timepoint_(data.metadata_of(o.timepoint_column)),
+          sample_(data.metadata_of("sample")) {}
+
+    AnalysisResults run() {
+        missing_data_warnings(data_, o_, r_.warnings);
+        // QC per sample; flagged cells are reported (cells.tsv) and left out unless asked.
+        r_.qc = quality_control(data_.counts, data_.gene_names, data_.sample_of_cell, o_.qc);
+        mark("qc");
+        for (std::uint32_t c = 0; c < data_.counts.n_cols; ++c)
+            if (o_.keep_qc_failures ? r_.qc.umis[c] > 0 : !r_.qc.discard[c]) candidates_.push_back(c);
+        r_.doublets.score.assign(data_.counts.n_cols, kNaN);
+        r_.doublets.predicted.assign(data_.counts.n_cols, false);
+        if (o_.remove_doublets) {
+            score_doublets();
+            for (auto c : candidates_)
+                if (!r_.doublets.predicted[c]) r_.analysed.push_back(c);
+            last_ = std::chrono::steady_clock::now();
+            analyse_cells();
+        } else {
+            r_.analysed = candidates_;
+            run_concurrently(o_.threads, [this] { score_doublets(); }, [this] { analyse_cells(); });
+        }
+        r_.step_seconds.insert(r_.step_seconds.begin() + 1,
+                               {o_.remove_doublets ? "doublets" : "doublets (concurrent)", doublet_seconds_});
+        r_.notes.insert(r_.notes.begin(), doublet_notes_.begin(), doublet_notes_.end());
+        return std::move(r_);
+    }
+
+private:
+    void mark(const char* step) {
+        const auto now = std::chrono::steady_clock::now();
+        r_.step_seconds.emplace_back(step, std::chrono::duration<double>(now - last_).count());
+        last_ = now;
+    }
+
+    /// Doublets per sample among the QC-passing cells; predicted ones stay in unless asked to remove them.
+    void score_doublets() {
+        const auto begin = std::chrono::steady_clock::now();
+        if (o_.score_doublets && !candidates_.empty()) {
+            const std::uint32_t samples = *std::max_element(data_.sample_of_cell.begin(), data_.sample_of_cell.end()) + 1;
+            std::vector<std::uint32_t> sample_of;
+            for (auto c : candidates_) sample_of.push_back(data_.sample_of_cell[c]);
+            DoubletOptions d = o_.doublets;
+            d.seed = o_.seed;
+            d.threads = o_.threads;
+            const auto scored = doublet_scores(select_columns(data_.counts, candidates_), sample_of, samples, d);
+            for (std::size_t i = 0; i < candidates_.size(); ++i) {
+                r_.doublets.score[candidates_[i]] = scored.score[i];
+                r_.doublets.predicted[candidates_[i]] = scored.predicted[i];
+            }
+            r_.doublets.threshold = scored.threshold;
+            r_.doublets.rate = scored.rate;
+            r_.doublets.detectable = scored.detectable;
+            r_.doublets.implied_rate = scored.implied_rate;
+            doublet_notes_ = scored.notes;
+        }
+        doublet_seconds_ = std::chrono::duration<double>(std::chrono::steady_clock::now() - begin).count();
+    }
+
+    void analyse_cells() {
+        if (r_.analysed.size() < 30)
+            throw OptionError("analyse: only " + std::to_string(r_.analysed.size()) + " cells pass QC; at least 30 are needed");
+        r_.counts = select_columns(data_.counts, r_.analysed);
+        normalise();
+        mark("normalise+hvg");
+        reduce();
+        mark("pca");
+        cluster_cells();
+        mark("neighbours+leiden");
+        embed();
+        mark("umap");
+        r_.markers = find_markers(r_.normalized.logcounts, r_.clusters, {.threads = o_.threads});
+        mark("markers");
+        annotate();
+        mark("annotation");
+        maturation_axis(r_, data_, o_);
+        mark("maturation");
+        compare_groups();
+        mark("cytokines");
+    }
+
+    /// Size factors (pooled over quick clusters, or library size), log-normalisation, variable genes.
+    void normalise() {
+        if (o_.size_factors == SizeFactorMethod::Pooled) {
+            r_.quick_clusters = quick_clusters(r_.counts, o_);
+            PooledSizeFactorOptions pooled = o_.pooled;
+            pooled.threads = o_.threads;
+            const auto factors = pooled_size_factors(r_.counts, r_.quick_clusters, pooled);
+            r_.normalized = log_normalize(r_.counts, {.size_factors = factors.size_factors});
+            r_.notes.push_back("pooled size factors in " +
+                               std::to_string(*std::max_element(r_.quick_clusters.begin(), r_.quick_clusters.end()) + 1) +
+                               " quick clusters, " + std::to_string(factors.genes_used) + " genes" +
+                               (factors.replaced ? ", " + std::to_string(factors.replaced) + " non-positive estimates replaced" : ""));
+        } else {
+            r_.normalized = log_normalize(r_.counts);
+        }
+        r_.hvg = o_.hvg_method == HvgMethod::Vst ? seurat_vst(r_.counts, o_.hvg) : model_gene_var(r_.normalized.logcounts, o_.hvg);
+        if (r_.hvg.selected.size() < 2) throw OptionError("analyse: fewer than two variable genes");
+    }
+
+    /// PCA on the variable genes, then Harmony by `integrate_by` when asked: r.embedding.
+    void reduce() {
+        const std::uint32_t n = r_.counts.n_cols;
+        PcaOptions pca = o_.pca;
+        pca.seed = o_.seed;
+        pca.threads = o_.threads;
+        pca.components = std::min<std::size_t>({pca.components, r_.hvg.selected.size() - 1, n - 1});
+        if (pca.components < o_.pca.components)
+            r_.warnings.push_back("--pcs " + std::to_string(o_.pca.components) + " is more than " +
+                                  std::to_string(r_.hvg.selected.size()) + " variable genes and " + std::to_string(n) +
+                                  " cells allow: " + std::to_string(pca.components) + " principal components used");
+        r_.pca = run_pca(r_.normalized.logcounts, r_.hvg.selected, pca);
+        r_.embedding = r_.pca.scores;
+        if (o_.integrate_by.empty()) return;
+        const auto by = data_.metadata_of(o_.integrate_by);
+        std::map<std::string, std::uint32_t> id;
+        std::vector<std::uint32_t> batch;
+        for (auto c : r_.analysed) batch.push_back(id.try_emplace(by[c], static_cast<std::uint32_t>(id.size())).first->second);
+        HarmonyOptions h = o_.harmony;
+        h.seed = o_.seed;
+        const auto corrected = harmony(r_.pca.scores, batch, h);
+        r_.embedding = corrected.corrected;
+        r_.notes.push_back("harmony by " + o_.integrate_by + ": " + std::to_string(id.size()) + " batches, " +
+                           std::to_string(corrected.iterations) + " rounds" + (corrected.converged ? "" : " (not converged)"));
+    }
+
+    NeighborOptions neighbour_options(std::uint32_t k) const {
+        NeighborOptions nn = o_.neighbors;
+        nn.threads = o_.threads;
+        nn.k = std::min<std::uint32_t>(k, r_.counts.n_cols);
+        nn.seed = o_.seed;
+        return nn;
+    }
+
+    /// Leiden on the shared-neighbour graph of the embedding.
+    void cluster_cells() {
+        const auto nn = nearest_neighbors(r_.embedding, neighbour_options(o_.neighbors.k));
+        LeidenOptions leiden_options = o_.leiden;
+        leiden_options.seed = o_.seed;
+        r_.clusters = leiden(r_.counts.n_cols, shared_neighbor_graph(nn), leiden_options);
+    }
+
+    void embed() {
+        UmapOptions umap_options = o_.umap;
+        umap_options.seed = o_.seed;
+        umap_options.threads = o_.threads;
+        const auto umap_nn = nearest_neighbors(r_.embedding, neighbour_options(o_.umap_neighbors));
+        r_.umap = umap(r_.embedding, umap_nn, umap_options);
+    }
+
+    /// Cell types from the marker panels, cluster by cluster.
+    void annotate() {
+        AnnotateOptions annotate_options = o_.annotate;
+        annotate_options.scores.seed = o_.seed;
+        annotate_options.scores.threads = o_.threads;
+        r_.annotation = annotate_cells(r_.normalized.logcounts, data_.gene_names, r_.clusters, o_.panels, annotate_options);
+        for (auto k : r_.clusters) r_.cell_type.push_back(r_.annotation.cluster_label[k]);
+    }
+
+    /// Cytokines by cell type between groups (per timepoint), animals as replicates.
+    void compare_groups() {
+        CellDesign design{r_.cell_type, pick(group_, r_.analysed), pick(timepoint_, r_.analysed), pick(sample_, r_.analysed), {}};
+        design.group_order = internal::distinct(group_);  // samplesheet order; the first is the reference
+        CytokineOptions cyto = o_.cytokines;
+        cyto.ql.threads = o_.threads;
+        r_.cytokines = compare_cytokines(r_.counts, r_.normalized.logcounts, data_.gene_names, design, cyto);
+        for (const auto& s : r_.cytokines.skipped) r_.notes.push_back("cytokine test skipped: " + s);
+    }
+
+    const Dataset& data_;
+    const AnalysisOptions& o_;
+    const std::vector<std::string> group_, timepoint_, sample_;  // per cell of the dataset
+    AnalysisResults r_;
+    std::vector<std::uint32_t> candidates_;  // cells past QC (or every cell with UMIs, keep_qc_failures)
+    std::vector<std::string> doublet_notes_;
+    double doublet_seconds_ = 0;
+    std::chrono::steady_clock::time_point last_ = std::chrono::steady_clock::now();
+};
+
+}  // namespace
+
 AnalysisResults analyse(const Dataset& data, const AnalysisOptions& o) {
     if (data.counts.n_cols == 0) throw OptionError("analyse: the dataset has no cells");
-    const auto group = data.metadata_of(o.group_column);
-    const auto timepoint = data.metadata_of(o.timepoint_column);
-    const auto sample = data.metadata_of("sample");
-    AnalysisResults r;
-    missing_data_warnings(data, o, r.warnings);
-
-    // QC per sample; flagged cells are reported (cells.tsv) and left out unless asked.
-    auto last = std::chrono::steady_clock::now();
-    auto mark = [&](const char* step) {
-        const auto now = std::chrono::steady_clock::now();
-        r.step_seconds.emplace_back(step, std::chrono::duration<double>(now - last).count());
-        last = now;
-    };
-    r.qc = quality_control(data.counts, data.gene_names, data.sample_of_cell, o.qc);
-    mark("qc");
-    std::vector<std::uint32_t> candidates;
-    for (std::uint32_t c = 0; c < data.counts.n_cols; ++c)
-        if (o.keep_qc_failures ? r.qc.umis[c] > 0 : !r.qc.discard[c]) candidates.push_back(c);
-
-    // Doublets per sample among those cells; predicted ones stay in unless asked to remove them.
-    const std::uint32_t samples = *std::max_element(data.sample_of_cell.begin(), data.sample_of_cell.end()) + 1;
-    r.doublets.score.assign(data.counts.n_cols, kNaN);
-    r.doublets.predicted.assign(data.counts.n_cols, false);
-    // (They run alongside the rest of the analysis unless they decide which cells it gets.)
-    std::vector<std::string> doublet_notes;
-    double doublet_seconds = 0;
-    auto score_doublets = [&] {
-        const auto begin = std::chrono::steady_clock::now();
-        if (o.score_doublets && !candidates.empty()) {
-            std::vector<std::uint32_t> sample_of;
-            for (auto c : candidates) sample_of.push_back(data.sample_of_cell[c]);
-            DoubletOptions d = o.doublets;
-            d.seed = o.seed;
-            d.threads = o.threads;
-            const auto scored = doublet_scores(select_columns(data.counts, candidates), sample_of, samples, d);
-            for (std::size_t i = 0; i < candidates.size(); ++i) {
-                r.doublets.score[candidates[i]] = scored.score[i];
-                r.doublets.predicted[candidates[i]] = scored.predicted[i];
-            }
-            r.doublets.threshold = scored.threshold;
-            r.doublets.rate = scored.rate;
-            r.doublets.detectable = scored.detectable;
-            r.doublets.implied_rate = scored.implied_rate;
-            doublet_notes = scored.notes;
-        }
-        doublet_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - begin).count();
-    };
-    auto analyse_cells = [&] {
-        if (r.analysed.size() < 30) throw OptionError("analyse: only " + std::to_string(r.analysed.size()) + " cells pass QC; at least 30 are needed");
-        r.counts = select_columns(data.counts, r.analysed);
-        const std::uint32_t n = r.counts.n_cols;
-
-        if (o.size_factors == SizeFactorMethod::Pooled) {
-            r.quick_clusters = quick_clusters(r.counts, o);
-            PooledSizeFactorOptions pooled = o.pooled;
-            pooled.threads = o.threads;
-            const auto factors = pooled_size_factors(r.counts, r.quick_clusters, pooled);
-            r.normalized = log_normalize(r.counts, {.size_factors = factors.size_factors});
-            r.notes.push_back("pooled size factors in " + std::to_string(*std::max_element(r.quick_clusters.begin(), r.quick_clusters.end()) + 1) +
-                              " quick clusters, " + std::to_string(factors.genes_used) + " genes" +
-                              (factors.replaced ? ", " + std::to_string(factors.replaced) + " non-positive estimates replaced" : ""));
-        } else {
-            r.normalized = log_normalize(r.counts);
-        }
-        r.hvg = o.hvg_method == HvgMethod::Vst ? seurat_vst(r.counts, o.hvg) : model_gene_var(r.normalized.logcounts, o.hvg);
-        mark("normalise+hvg");
-        if (r.hvg.selected.size() < 2) throw OptionError("analyse: fewer than two variable genes");
-        PcaOptions pca = o.pca;
-        pca.seed = o.seed;
-        pca.threads = o.threads;
-        pca.components = std::min<std::size_t>({pca.components, r.hvg.selected.size() - 1, n - 1});
-        if (pca.components < o.pca.components)
-            r.warnings.push_back("--pcs " + std::to_string(o.pca.components) + " is more than " + std::to_string(r.hvg.selected.size()) +
-                                 " variable genes and " + std::to_string(n) + " cells allow: " + std::to_string(pca.components) +
-                                 " principal components used");
-        r.pca = run_pca(r.normalized.logcounts, r.hvg.selected, pca);
-        mark("pca");
-        r.embedding = r.pca.scores;
-        if (!o.integrate_by.empty()) {
-            const auto by = data.metadata_of(o.integrate_by);
-            std::map<std::string, std::uint32_t> id;
-            std::vector<std::uint32_t> batch;
-            for (auto c : r.analysed) batch.push_back(id.try_emplace(by[c], static_cast<std::uint32_t>(id.size())).first->second);
-            HarmonyOptions h = o.harmony;
-            h.seed = o.seed;
-            const auto corrected = harmony(r.pca.scores, batch, h);
-            r.embedding = corrected.corrected;
-            r.notes.push_back("harmony by " + o.integrate_by + ": " + std::to_string(id.size()) + " batches, " +
-                              std::to_string(corrected.iterations) + " rounds" + (corrected.converged ? "" : " (not converged)"));
-        }
-
-        NeighborOptions nn_options = o.neighbors;
-        nn_options.threads = o.threads;
-        nn_options.k = std::min<std::uint32_t>(nn_options.k, n);
-        nn_options.seed = o.seed;
-        const auto nn = nearest_neighbors(r.embedding, nn_options);
-        LeidenOptions leiden_options = o.leiden;
-        leiden_options.seed = o.seed;
-        r.clusters = leiden(n, shared_neighbor_graph(nn), leiden_options);
-        mark("neighbours+leiden");
-
-        UmapOptions umap_options = o.umap;
-        umap_options.seed = o.seed;
-        umap_options.threads = o.threads;
-        NeighborOptions umap_nn_options = nn_options;
-        umap_nn_options.k = std::min<std::uint32_t>(o.umap_neighbors, n);
-        const auto umap_nn = nearest_neighbors(r.embedding, umap_nn_options);
-        r.umap = umap(r.embedding, umap_nn, umap_options);
-        mark("umap");
-
-        r.markers = find_markers(r.normalized.logcounts, r.clusters, {.threads = o.threads});
-        mark("markers");
-        AnnotateOptions annotate_options = o.annotate;
-        annotate_options.scores.seed = o.seed;
-        annotate_options.scores.threads = o.threads;
-        r.annotation = annotate_cells(r.normalized.logcounts, data.gene_names, r.clusters, o.panels, annotate_options);
-        for (auto k : r.clusters) r.cell_type.push_back(r.annotation.cluster_label[k]);
-        mark("annotation");
-
-        maturation_axis(r, data, o);
-        mark("maturation");
-        CellDesign design{r.cell_type, pick(group, r.analysed), pick(timepoint, r.analysed), pick(sample, r.analysed), {}};
-        design.group_order = internal::distinct(group);  // samplesheet order; the first is the reference
-        CytokineOptions cyto = o.cytokines;
-        cyto.ql.threads = o.threads;
-        r.cytokines = compare_cytokines(r.counts, r.normalized.logcounts, data.gene_names, design, cyto);
-        mark("cytokines");
-        for (const auto& s : r.cytokines.skipped) r.notes.push_back("cytokine test skipped: " + s);
-    };
-    if (o.remove_doublets) {
-        score_doublets();
-        for (auto c : candidates)
-            if (!r.doublets.predicted[c]) r.analysed.push_back(c);
-        last = std::chrono::steady_clock::now();
-        analyse_cells();
-    } else {
-        r.analysed = candidates;
-        run_concurrently(o.threads, score_doublets, analyse_cells);
-    }
-    r.step_seconds.insert(r.step_seconds.begin() + 1, {o.remove_doublets ? "doublets" : "doublets (concurrent)", doublet_seconds});
-    r.notes.insert(r.notes.begin(), doublet_notes.begin(), doublet_notes.end());
-    return r;
+    return Analysis(data, o).run();
 }
 
 }  // namespace kupffer::cluster
