@@ -144,40 +144,27 @@ std::vector<double> benjamini_hochberg(const std::vector<double>& p) {
     return q;
 }
 
-CellCallingResults call_cells(const CountMatrix& m, const CellCallingOptions& options) {
-    if (options.expected_cells == 0) throw OptionError("expected cells must be at least 1");
-    if (options.iterations == 0) throw OptionError("EmptyDrops needs at least one iteration");
-    CellCallingResults r;
-    const std::uint32_t n = m.n_cols;
-    r.is_cell.assign(n, false);
-    r.pvalue.assign(n, kNaN);
-    r.fdr.assign(n, kNaN);
-    const std::vector<double> totals = m.column_sums();
+namespace {
 
-    // OrdMag.
+/// OrdMag (Cell Ranger 2): barcodes with at least a tenth (ordmag_ratio) of the 99th percentile
+/// (ordmag_quantile) of the expected cells' totals.
+void call_ordmag(const std::vector<double>& totals, const CellCallingOptions& options, CellCallingResults& r) {
     std::vector<double> sorted = totals;
     std::sort(sorted.begin(), sorted.end(), std::greater<>());
-    if (!sorted.empty()) {
-        const std::size_t top = std::min<std::size_t>(options.expected_cells, sorted.size());
-        const auto q_index = static_cast<std::size_t>(std::floor((1.0 - options.ordmag_quantile) * static_cast<double>(top)));
-        r.ordmag_threshold = std::max(1.0, sorted[std::min(q_index, top - 1)] / options.ordmag_ratio);
-        for (std::uint32_t c = 0; c < n; ++c)
-            if (totals[c] >= r.ordmag_threshold) r.is_cell[c] = true, ++r.ordmag_cells;
-    }
-    if (!options.emptydrops) return r;
+    if (sorted.empty()) return;
+    const std::size_t top = std::min<std::size_t>(options.expected_cells, sorted.size());
+    const auto q_index = static_cast<std::size_t>(std::floor((1.0 - options.ordmag_quantile) * static_cast<double>(top)));
+    r.ordmag_threshold = std::max(1.0, sorted[std::min(q_index, top - 1)] / options.ordmag_ratio);
+    for (std::size_t c = 0; c < totals.size(); ++c)
+        if (totals[c] >= r.ordmag_threshold) r.is_cell[c] = true, ++r.ordmag_cells;
+}
 
-    // Ambient profile from the low-count barcodes (+ a pseudo-count so no gene has zero probability).
-    std::vector<std::uint32_t> ambient, tested;
-    for (std::uint32_t c = 0; c < n; ++c) {
-        if (totals[c] <= options.lower) ambient.push_back(c);
-        else if (!r.is_cell[c]) tested.push_back(c);
-    }
-    if (ambient.empty() || tested.empty()) return r;
-    // Ambient proportions by Good-Turing over the genes seen in any barcode (others stay 0: no
-    // barcode has them, and simulated molecules never draw them).
+/// Ambient proportions by Good-Turing over the genes seen in any barcode, from the low-count
+/// barcodes (others stay 0: no barcode has them, and simulated molecules never draw them).
+std::vector<double> ambient_profile(const CountMatrix& m, const std::vector<std::uint32_t>& ambient) {
     std::vector<double> ambient_counts(m.n_rows, 0.0);
     std::vector<char> seen(m.n_rows, 0);
-    for (std::uint32_t c = 0; c < n; ++c)
+    for (std::uint32_t c = 0; c < m.n_cols; ++c)
         for (auto g : m.column_rows(c)) seen[g] = 1;
     for (auto c : ambient) {
         auto rows = m.column_rows(c);
@@ -191,32 +178,30 @@ CellCallingResults call_cells(const CountMatrix& m, const CellCallingOptions& op
     std::vector<double> p(m.n_rows, 0.0);
     for (std::uint32_t g = 0, i = 0; g < m.n_rows; ++g)
         if (seen[g]) p[g] = proportions[i++];
-    r.alpha = fit_alpha(m, ambient, p);
+    return p;
+}
+
+/// The barcodes EmptyDrops tests, sorted by (total, likelihood) so each simulated value counts for
+/// a contiguous run of them; runs of one total begin at group_begin.
+struct TestedBarcodes {
+    std::vector<std::uint32_t> barcodes;
+    std::vector<double> observed;         // log-likelihood under the ambient profile, per barcode of the matrix
+    std::vector<std::uint32_t> totals;    // distinct totals, ascending
+    std::vector<std::size_t> group_begin; // first index in `barcodes` of each total, then barcodes.size()
+};
+
+/// Monte Carlo p-values of the tested barcodes: each iteration draws molecules one by one from the
+/// ambient Dirichlet-multinomial and, when the running total reaches a tested total, adds one to
+/// every barcode of that total whose likelihood is at least as high (a difference array per chunk).
+/// Iterations run in fixed chunks with their own random streams, and counts are integers:
+/// thread-independent.
+std::vector<double> monte_carlo_pvalues(const TestedBarcodes& t, const std::vector<double>& p, double alpha,
+                                        const CellCallingOptions& options) {
     std::vector<double> ap(p.size());
-    for (std::size_t g = 0; g < p.size(); ++g) ap[g] = r.alpha * p[g];
-
-    // Observed likelihoods; tested barcodes sorted by (total, likelihood) so each simulated value
-    // counts for a contiguous run of them.
-    std::vector<double> observed(n, 0.0);
-    for (auto c : tested) observed[c] = dm_loglik(m.column_rows(c), m.column_values(c), ap, r.alpha, totals[c]);
-    std::sort(tested.begin(), tested.end(), [&](auto a, auto b) {
-        return totals[a] != totals[b] ? totals[a] < totals[b] : observed[a] != observed[b] ? observed[a] < observed[b] : a < b;
-    });
-    std::vector<std::uint32_t> test_totals;        // distinct totals, ascending
-    std::vector<std::size_t> group_begin;          // first tested index of each total
-    for (std::size_t i = 0; i < tested.size(); ++i) {
-        const auto t = static_cast<std::uint32_t>(totals[tested[i]]);
-        if (test_totals.empty() || test_totals.back() != t) test_totals.push_back(t), group_begin.push_back(i);
-    }
-    group_begin.push_back(tested.size());
-    const std::uint32_t max_total = test_totals.back();
-
-    // Monte Carlo: each iteration draws molecules one by one from the ambient Dirichlet-multinomial and, when
-    // the running total reaches a tested total, adds one to every barcode of that total whose
-    // likelihood is at least as high (a difference array per chunk). Iterations run in fixed
-    // chunks with their own random streams, and counts are integers: thread-independent.
+    for (std::size_t g = 0; g < p.size(); ++g) ap[g] = alpha * p[g];
     std::vector<double> cumulative(p.size());
     std::partial_sum(p.begin(), p.end(), cumulative.begin());
+    const std::uint32_t max_total = t.totals.back();
     constexpr std::size_t kChunk = 64;
     const std::size_t n_chunks = (options.iterations + kChunk - 1) / kChunk;
     std::vector<std::vector<std::int64_t>> diffs(n_chunks);
@@ -224,22 +209,22 @@ CellCallingResults call_cells(const CountMatrix& m, const CellCallingOptions& op
         Rng rng(options.seed, 0xED, chunk);
         const std::size_t first = chunk * kChunk, last = std::min<std::size_t>(options.iterations, first + kChunk);
         auto& diff = diffs[chunk];
-        diff.assign(tested.size() + 1, 0);
+        diff.assign(t.barcodes.size() + 1, 0);
         std::vector<std::uint32_t> counts(p.size());
         std::vector<std::uint32_t> drawn;  // genes drawn so far, for the urn's copies
         drawn.reserve(max_total);
         for (std::size_t it = first; it < last; ++it) {
             std::fill(counts.begin(), counts.end(), 0);
             drawn.clear();
-            double ll = std::lgamma(r.alpha);
+            double ll = std::lgamma(alpha);
             std::size_t next = 0;
-            for (std::uint32_t t = 1; t <= max_total; ++t) {
+            for (std::uint32_t total = 1; total <= max_total; ++total) {
                 // The null is the Dirichlet-multinomial itself (as DropletUtils samples it): a Polya
                 // urn where the next molecule is gene g with probability (alpha p_g + y_g) / (alpha + t - 1),
                 // i.e. a fresh ambient draw with probability alpha / (alpha + t - 1), else a copy of
                 // an earlier molecule.
                 std::size_t gene;
-                if (rng.uniform() * (r.alpha + static_cast<double>(t - 1)) < r.alpha) {
+                if (rng.uniform() * (alpha + static_cast<double>(total - 1)) < alpha) {
                     const double u = rng.uniform() * cumulative.back();
                     gene = std::min<std::size_t>(
                         static_cast<std::size_t>(std::upper_bound(cumulative.begin(), cumulative.end(), u) - cumulative.begin()), p.size() - 1);
@@ -250,24 +235,68 @@ CellCallingResults call_cells(const CountMatrix& m, const CellCallingOptions& op
                 // One more molecule of `gene`: Gamma(y+a)/Gamma(y+1) grows by (y+a)/(y+1).
                 ll += std::log(counts[gene] + ap[gene]) - std::log(counts[gene] + 1.0);
                 ++counts[gene];
-                if (t != test_totals[next]) continue;
-                const double sim = ll + std::lgamma(t + 1.0) - std::lgamma(t + r.alpha);
-                const auto b = tested.begin() + static_cast<std::ptrdiff_t>(group_begin[next]);
-                const auto e = tested.begin() + static_cast<std::ptrdiff_t>(group_begin[next + 1]);
-                const auto from = std::lower_bound(b, e, sim, [&](std::uint32_t c, double v) { return observed[c] < v; });
-                ++diff[static_cast<std::size_t>(from - tested.begin())];
-                --diff[group_begin[next + 1]];
-                if (++next == test_totals.size()) break;
+                if (total != t.totals[next]) continue;
+                const double sim = ll + std::lgamma(total + 1.0) - std::lgamma(total + alpha);
+                const auto b = t.barcodes.begin() + static_cast<std::ptrdiff_t>(t.group_begin[next]);
+                const auto e = t.barcodes.begin() + static_cast<std::ptrdiff_t>(t.group_begin[next + 1]);
+                const auto from = std::lower_bound(b, e, sim, [&](std::uint32_t c, double v) { return t.observed[c] < v; });
+                ++diff[static_cast<std::size_t>(from - t.barcodes.begin())];
+                --diff[t.group_begin[next + 1]];
+                if (++next == t.totals.size()) break;
             }
         }
     });
+    std::vector<double> pvalues(t.barcodes.size());
     std::int64_t running = 0;
-    for (std::size_t i = 0; i < tested.size(); ++i) {
+    for (std::size_t i = 0; i < t.barcodes.size(); ++i) {
         for (const auto& diff : diffs) running += diff[i];
-        r.pvalue[tested[i]] = (static_cast<double>(running) + 1.0) / (options.iterations + 1.0);
+        pvalues[i] = (static_cast<double>(running) + 1.0) / (options.iterations + 1.0);
     }
+    return pvalues;
+}
+
+}  // namespace
+
+CellCallingResults call_cells(const CountMatrix& m, const CellCallingOptions& options) {
+    if (options.expected_cells == 0) throw OptionError("expected cells must be at least 1");
+    if (options.iterations == 0) throw OptionError("EmptyDrops needs at least one iteration");
+    CellCallingResults r;
+    const std::uint32_t n = m.n_cols;
+    r.is_cell.assign(n, false);
+    r.pvalue.assign(n, kNaN);
+    r.fdr.assign(n, kNaN);
+    const std::vector<double> totals = m.column_sums();
+    call_ordmag(totals, options, r);
+    if (!options.emptydrops) return r;
+
+    // EmptyDrops: barcodes at most `lower` make the ambient profile; the others not called by
+    // OrdMag are tested against it.
+    std::vector<std::uint32_t> ambient;
+    TestedBarcodes t;
+    for (std::uint32_t c = 0; c < n; ++c) {
+        if (totals[c] <= options.lower) ambient.push_back(c);
+        else if (!r.is_cell[c]) t.barcodes.push_back(c);
+    }
+    if (ambient.empty() || t.barcodes.empty()) return r;
+    const auto p = ambient_profile(m, ambient);
+    r.alpha = fit_alpha(m, ambient, p);
+    std::vector<double> ap(p.size());
+    for (std::size_t g = 0; g < p.size(); ++g) ap[g] = r.alpha * p[g];
+    t.observed.assign(n, 0.0);
+    for (auto c : t.barcodes) t.observed[c] = dm_loglik(m.column_rows(c), m.column_values(c), ap, r.alpha, totals[c]);
+    std::sort(t.barcodes.begin(), t.barcodes.end(), [&](auto a, auto b) {
+        return totals[a] != totals[b] ? totals[a] < totals[b] : t.observed[a] != t.observed[b] ? t.observed[a] < t.observed[b] : a < b;
+    });
+    for (std::size_t i = 0; i < t.barcodes.size(); ++i) {
+        const auto total = static_cast<std::uint32_t>(totals[t.barcodes[i]]);
+        if (t.totals.empty() || t.totals.back() != total) t.totals.push_back(total), t.group_begin.push_back(i);
+    }
+    t.group_begin.push_back(t.barcodes.size());
+
+    const auto pvalues = monte_carlo_pvalues(t, p, r.alpha, options);
+    for (std::size_t i = 0; i < t.barcodes.size(); ++i) r.pvalue[t.barcodes[i]] = pvalues[i];
     r.fdr = benjamini_hochberg(r.pvalue);
-    for (auto c : tested)
+    for (auto c : t.barcodes)
         if (r.fdr[c] <= options.fdr) r.is_cell[c] = true, ++r.emptydrops_cells;
     return r;
 }
