@@ -99,6 +99,31 @@ TEST(MapSample, SameRecordBytesWithOneTwoAndEightThreads) {
     }
 }
 
+TEST(MapSample, ProgressReportsPairsAndTheShareOfInputReadForAnEta) {
+    const auto sample = first_sample();
+    MapSampleOptions o;
+    o.whitelist = study_root() / "whitelist.txt.gz";
+    o.threads = 2;
+    o.batch_size = 2000;
+    std::vector<std::pair<std::uint64_t, double>> calls;
+    o.on_progress = [&](std::uint64_t pairs, double fraction) { calls.emplace_back(pairs, fraction); };
+    const auto results = map_sample(sample, study_index(), o);
+    ASSERT_GT(calls.size(), 5U);
+    for (std::size_t i = 1; i < calls.size(); ++i) {
+        EXPECT_GT(calls[i].first, calls[i - 1].first);
+        EXPECT_GE(calls[i].second, calls[i - 1].second);
+    }
+    EXPECT_EQ(calls.back().first, results.metrics.read_pairs);
+    EXPECT_EQ(calls.back().second, 1.0);
+    // Midway through, the share of bytes read tracks the share of pairs read (the ETA's basis):
+    // within 10 points (the reader's buffer runs ahead of the records handed out).
+    const auto& mid = calls[calls.size() / 2];
+    const double pair_share = static_cast<double>(mid.first) / static_cast<double>(results.metrics.read_pairs);
+    EXPECT_NEAR(mid.second, pair_share, 0.1);
+    EXPECT_GT(mid.second, 0.0);
+    EXPECT_LT(mid.second, 1.0);
+}
+
 TEST(MapSample, RecordsRoundTripAndCountEveryMappedRead) {
     const auto sample = first_sample();
     MapSampleOptions o;

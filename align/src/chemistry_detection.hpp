@@ -31,6 +31,20 @@ public:
         }
     }
     const FastqReader& reader() const { return *reader_; }
+    /// Share of this mate's bytes over all lanes read so far, in [0, 1] (progress and its ETA).
+    double fraction_read() const {
+        std::uint64_t total = 0, done = 0;
+        for (std::size_t l = 0; l < sample_->lanes.size(); ++l) {
+            std::error_code ec;
+            const auto& path = mate_ == 0 ? sample_->lanes[l].r1 : sample_->lanes[l].r2;
+            const std::uint64_t size = std::filesystem::file_size(path, ec);
+            if (ec) return 0;
+            total += size;
+            if (l < lane_) done += size;
+            else if (l == lane_) done += std::min(size, reader_->file_position());
+        }
+        return total ? static_cast<double>(done) / static_cast<double>(total) : 0;
+    }
 
 private:
     void open(std::size_t lane) {

@@ -60,6 +60,7 @@ struct Batch {
     std::vector<std::shared_ptr<const char[]>> held;
     std::vector<std::size_t> lanes;
     bool last = false;  // the R1 stream ended with this batch
+    double fraction_read = 0;  // of the sample's R1 bytes, after this batch (progress)
     std::vector<Record> records;
     std::vector<std::vector<std::uint32_t>> classes;  // batch-local equivalence classes
     std::vector<std::uint32_t> exact_hits;            // whitelist indices of exact barcodes
@@ -225,6 +226,7 @@ std::optional<Batch> SampleMapping::read_r1() {
         batch.lanes.push_back(lane);
     }
     if (batch.size() == 0 && !batch.last) return std::nullopt;
+    batch.fraction_read = batch.last ? 1.0 : r1_stream_.fraction_read();
     return batch;
 }
 
@@ -417,7 +419,7 @@ void SampleMapping::collect(Batch& batch) {
         add(metrics_.lanes[l], batch.lane_metrics[l]);
         add_qualities(metrics_, batch.lane_metrics[l]);  // the sample's base qualities are its lanes'
     }
-    if (options_.on_progress) options_.on_progress(metrics_.read_pairs);
+    if (options_.on_progress) options_.on_progress(metrics_.read_pairs, batch.fraction_read);
 }
 
 /// The waiting barcodes, now that the run's barcode abundances are known (the whitelist inferred

@@ -147,4 +147,6 @@ bool FastqReader::next(FastqRecord& record) {
     return true;
 }
 
+std::uint64_t FastqReader::file_position() const noexcept { return input_->file_position(); }
+
 }  // namespace kupffer

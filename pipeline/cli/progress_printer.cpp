@@ -26,6 +26,17 @@ std::string human(double n) {
     return text;
 }
 
+/// "42%, ETA 1m05s" from the share done and the time so far; empty while too early to tell.
+std::string eta(double fraction, double seconds) {
+    if (fraction < 0.02 || fraction >= 1 || seconds < 1) return {};
+    const auto left = static_cast<long>(seconds * (1 - fraction) / fraction + 0.5);
+    char text[64];
+    if (left >= 3600) std::snprintf(text, sizeof text, "%.0f%%, ETA %ldh%02ldm", 100 * fraction, left / 3600, left % 3600 / 60);
+    else if (left >= 60) std::snprintf(text, sizeof text, "%.0f%%, ETA %ldm%02lds", 100 * fraction, left / 60, left % 60);
+    else std::snprintf(text, sizeof text, "%.0f%%, ETA %lds", 100 * fraction, left);
+    return text;
+}
+
 std::string label(const pipeline::ProgressEvent& e) { return e.stage + (e.sample.empty() ? "" : " " + e.sample); }
 
 }  // namespace
@@ -81,7 +92,9 @@ void ProgressPrinter::operator()(const pipeline::ProgressEvent& e) {
         case Kind::Update: {
             auto& r = running_[key];
             const double rate = e.seconds > 0 ? static_cast<double>(e.done) / e.seconds : 0;
-            r.text = key + ": " + human(static_cast<double>(e.done)) + " " + e.unit + " (" + human(rate) + "/s)";
+            const auto remaining = eta(e.fraction, e.seconds);
+            r.text = key + ": " + human(static_cast<double>(e.done)) + " " + e.unit + " (" + human(rate) + "/s" +
+                     (remaining.empty() ? "" : ", " + remaining) + ")";
             if (std::chrono::duration<double>(now - r.last_plain).count() >= interval_) {
                 r.last_plain = now;
                 plain(r.text, !tty_);

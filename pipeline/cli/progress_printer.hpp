@@ -1,6 +1,6 @@
 #pragma once
 // Shows `kupffer run`'s progress: on a terminal, one status line of the running stages and samples
-// with what they have done and their rate, redrawn in place; otherwise (Nextflow, Slurm logs)
+// with what they have done, their rate, the share done and the time left, redrawn in place; otherwise (Nextflow, Slurm logs)
 // timestamped plain lines, updates at most every `plain_interval` seconds per step. --log FILE
 // gets the plain lines as well; --quiet keeps only errors.
 #include <chrono>

@@ -209,9 +209,9 @@ struct Execution {
         o.overwrite = true;
         o.fingerprint = options.fingerprint;
         const auto start = std::chrono::steady_clock::now();
-        o.map.on_progress = [&, start](std::uint64_t pairs) {
+        o.map.on_progress = [&, start](std::uint64_t pairs, double fraction) {
             report({ProgressEvent::Kind::Update, "map", sample.name, pairs, "read pairs",
-                    std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count(), ""});
+                    std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count(), "", fraction});
         };
         step(Stage::Map, sample.name, [&] {
             const auto r = run_map_sample(sample, index, at.index, at.sample(sample.name), o);

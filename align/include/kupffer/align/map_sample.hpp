@@ -46,9 +46,9 @@ struct MapSampleOptions {
     int threads = 0;                         ///< 0 = all hardware threads; never changes the output
     /// Whitelists shared by a run's samples (loaded once); null: this call loads its own.
     std::shared_ptr<WhitelistCache> whitelists;
-    /// Called in input order after each batch with the read pairs read so far (progress display);
-    /// never changes the output.
-    std::function<void(std::uint64_t read_pairs)> on_progress;
+    /// Called in input order after each batch with the read pairs read so far and the share of
+    /// the sample's R1 bytes read, in [0, 1] (progress display and ETA); never changes the output.
+    std::function<void(std::uint64_t read_pairs, double fraction)> on_progress;
 };
 
 /// How the chemistry was chosen, for the report.

@@ -34,6 +34,8 @@ public:
     std::size_t read(char* buffer, std::size_t length);
 
     bool compressed() const noexcept { return gzip_; }
+    /// Bytes of the file consumed so far (compressed bytes for gzip): progress against its size.
+    std::uint64_t file_position() const noexcept { return offset_ + begin_; }
     const std::filesystem::path& path() const noexcept { return path_; }
 
 private:

@@ -42,6 +42,9 @@ public:
     /// 1-based line number of the first line (the header) of the record last returned.
     std::uint64_t record_line() const noexcept { return record_line_; }
     const std::filesystem::path& path() const noexcept { return path_; }
+    /// Bytes of the file read so far (compressed bytes for gzip; a little ahead of the records
+    /// returned): progress against the file's size.
+    std::uint64_t file_position() const noexcept;
 
 private:
     bool fill();  // more bytes after the unread ones; false at end of data

@@ -36,6 +36,7 @@ struct ProgressEvent {
     std::string unit;     ///< "read pairs", "cells", ...
     double seconds = 0;   ///< since the stage started
     std::string message;
+    double fraction = -1; ///< share of the step's input done, in [0, 1]; negative when unknown
 };
 /// Called one event at a time (run_study serialises the calls), possibly from worker threads.
 using ProgressSink = std::function<void(const ProgressEvent&)>;
