@@ -2,7 +2,9 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <map>
+#include <numeric>
 #include <set>
 
 #include "kupffer/core/dna.hpp"
@@ -182,4 +184,68 @@ TEST(Reference, GtfAndFastaDescribeTheReference) {
     const auto fasta = read_lines(dir / "genome.fa");
     EXPECT_EQ(fasta[0], ">chr1");
     EXPECT_EQ(fasta[1].size(), 60U);
+}
+
+// Genome-scale structure (issue 14): primate gene lengths, nested and antisense genes, chromosomes
+// of 150 Mb. A whole 3 Gb genome takes ~1 min and 3.2 GB (docs/align.md); 450 Mb with 3,000 genes
+// gives the length distributions enough genes in ~5 s.
+TEST(Reference, PrimateModelHasPrimateGeneStructureAtScale) {
+    ReferenceOptions o;
+    o.seed = 9;
+    o.genes = 3000;
+    o.genome_size = 450'000'000;
+    o.gene_model = GeneModel::Primate;
+    const auto ref = simulate_reference(o);
+    ASSERT_EQ(ref.chrom_names.size(), 4U);  // three of 150 Mb and chrM
+    EXPECT_GT(ref.chrom_sequences[0].size(), std::size_t{1} << 27);
+    std::vector<double> exons, introns, spans;
+    std::size_t nested = 0, antisense_overlaps = 0;
+    for (std::size_t i = 0; i < ref.genes.size(); ++i) {
+        const auto& g = ref.genes[i];
+        if (g.category == GeneCategory::Mitochondrial) continue;
+        const auto& tx = g.transcripts[0].exons;
+        exons.push_back(static_cast<double>(tx.size()));
+        for (std::size_t e = 0; e + 1 < tx.size(); ++e) introns.push_back(tx[e + 1].start - tx[e].end);
+        spans.push_back(g.end - g.start);
+        ASSERT_LE(g.end, ref.chrom_sequences[g.chrom].size());
+        for (std::size_t j = i; j-- > 0 && ref.genes[j].chrom == g.chrom;) {
+            const auto& h = ref.genes[j];
+            if (h.end <= g.start) continue;
+            if (h.start <= g.start && g.end <= h.end) ++nested;
+            else if (h.strand != g.strand) ++antisense_overlaps;
+            break;
+        }
+    }
+    auto median = [](std::vector<double> v) {
+        std::nth_element(v.begin(), v.begin() + static_cast<std::ptrdiff_t>(v.size() / 2), v.end());
+        return v[v.size() / 2];
+    };
+    auto mean = [](const std::vector<double>& v) { return std::accumulate(v.begin(), v.end(), 0.0) / static_cast<double>(v.size()); };
+    // Human RefSeq/GENCODE: ~8 exons per gene (mean ~10), introns median ~1.6 kb (mean ~6 kb, an
+    // eighth over 10 kb, the longest past 1 Mb), genes median ~25 kb with their introns.
+    EXPECT_GE(median(exons), 6);
+    EXPECT_LE(median(exons), 10);
+    EXPECT_NEAR(mean(exons), 9.5, 1.5);
+    EXPECT_NEAR(median(introns), 1600, 300);
+    EXPECT_NEAR(mean(introns), 5700, 1500);
+    const auto long_introns = std::count_if(introns.begin(), introns.end(), [](double l) { return l > 10'000; });
+    EXPECT_NEAR(static_cast<double>(long_introns) / static_cast<double>(introns.size()), 0.125, 0.03);
+    EXPECT_NEAR(median(spans), 26'000, 6'000);
+    EXPECT_GT(*std::max_element(spans.begin(), spans.end()), 400'000);
+    EXPECT_GT(nested, 30U);             // ~3% of genes sit in another's intron
+    EXPECT_GT(antisense_overlaps, 30U); // convergent 3' overlaps
+    // Every transcript, nested ones included, has its mRNA.
+    for (const auto& g : ref.genes)
+        for (const auto& tx : g.transcripts) ASSERT_FALSE(tx.sequence.empty()) << g.id;
+}
+
+TEST(Reference, CompactModelAtThreeHundredMegabasesDoesNotCrash) {
+    // Issue 14 saw `--genome-size 300000000 --genes 8000` fail with a basic_string::replace error.
+    ReferenceOptions o;
+    o.seed = 3;
+    o.genes = 8000;
+    o.genome_size = 300'000'000;
+    const auto ref = simulate_reference(o);
+    EXPECT_EQ(ref.chrom_names.size(), 61U);
+    EXPECT_EQ(ref.genes.size(), 8000U + mito_genes().size());
 }

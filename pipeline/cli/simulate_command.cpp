@@ -13,6 +13,7 @@ std::function<void()> add_simulate_command(CLI::App& app) {
                                                "FASTQ run folder, whitelist, samplesheet, truth)");
     auto options = std::make_shared<simulate::SimulateOptions>();
     auto out = std::make_shared<std::string>();
+    auto gene_model = std::make_shared<std::string>("compact");
     auto& o = *options;
     cmd->add_option("--out,-o", *out, "Output folder (must not exist or be empty)")->required();
     cmd->add_option("--seed", o.seed, "Random seed; same seed, same bytes")->capture_default_str();
@@ -41,11 +42,17 @@ std::function<void()> add_simulate_command(CLI::App& app) {
     cmd->add_option("--whitelist", o.whitelist, "Use this barcode whitelist (e.g. 10x's) instead of a synthetic one");
     cmd->add_option("--genome-size", o.genome_size, "Nuclear genome length in bases")->capture_default_str();
     cmd->add_option("--genes", o.genes, "Nuclear genes, named markers included")->capture_default_str();
+    cmd->add_option("--gene-model", *gene_model,
+                    "compact (short genes on 5 Mb contigs, for tests) or primate (human/rhesus exon and intron "
+                    "lengths, nested genes, chromosomes up to 150 Mb)")
+        ->check(CLI::IsMember({"compact", "primate"}))
+        ->capture_default_str();
     cmd->add_flag("!--no-read-truth", o.read_truth, "Skip truth/reads/ (smaller, faster for benchmarks)");
     cmd->add_flag("!--counts-only", o.fastqs, "Write no FASTQs: reference, samplesheet and truth counts only");
     cmd->add_flag("--overwrite", o.overwrite, "Replace a non-empty output folder");
-    return [cmd, options, out] {
+    return [cmd, options, out, gene_model] {
         if (!cmd->parsed()) return;
+        options->gene_model = simulate::parse_gene_model(*gene_model);
         const auto start = std::chrono::steady_clock::now();
         const auto results = simulate::simulate(*options, *out);
         const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();

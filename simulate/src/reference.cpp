@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
+#include <optional>
 #include <random>
 #include <span>
 
@@ -36,7 +37,28 @@ std::uint32_t lognormal_length(Rng& rng, double median, double sigma, std::uint3
     return static_cast<std::uint32_t>(std::clamp(v, static_cast<double>(lo), static_cast<double>(hi)));
 }
 
-Structure random_structure(Rng& rng) {
+/// Primate gene structure (see GeneModel): RefSeq/GENCODE human genes have a median of ~8 exons
+/// (mean ~10), internal exons ~120-130 b, 3' exons ~1-1.5 kb (mostly 3' UTR) and introns with a
+/// median of ~1.5-2 kb and a mean of ~6 kb, the longest over 1 Mb.
+constexpr std::uint32_t kMaxIntron = 1'500'000;
+
+std::uint32_t primate_intron(Rng& rng) { return lognormal_length(rng, 1600, 1.6, 70, kMaxIntron); }
+
+Structure primate_structure(Rng& rng) {
+    Structure s;
+    std::geometric_distribution<int> extra(0.11);
+    const int n_exons = rng.uniform() < 0.06 ? 1 : std::min(80, 2 + extra(rng));
+    for (int e = 0; e < n_exons; ++e) {
+        if (e == n_exons - 1) s.exons.push_back(lognormal_length(rng, 1300, 0.8, 200, 15000));
+        else if (e == 0) s.exons.push_back(lognormal_length(rng, 200, 0.8, 40, 3000));
+        else s.exons.push_back(lognormal_length(rng, 125, 0.45, 30, 1500));
+    }
+    for (int i = 0; i + 1 < n_exons; ++i) s.introns.push_back(primate_intron(rng));
+    return s;
+}
+
+Structure random_structure(Rng& rng, GeneModel model) {
+    if (model == GeneModel::Primate) return primate_structure(rng);
     Structure s;
     std::geometric_distribution<int> extra(0.22);
     const int n_exons = rng.uniform() < 0.08 ? 1 : std::min(12, 2 + extra(rng));
@@ -138,6 +160,14 @@ std::string gene_id(std::size_t index) {
 
 }  // namespace
 
+GeneModel parse_gene_model(const std::string& name) {
+    if (name == "compact") return GeneModel::Compact;
+    if (name == "primate") return GeneModel::Primate;
+    throw OptionError("unknown gene model '" + name + "' (compact or primate)");
+}
+
+const char* to_string(GeneModel model) { return model == GeneModel::Primate ? "primate" : "compact"; }
+
 std::string oriented_sequence(const Reference& reference, std::uint32_t chrom, std::uint32_t start, std::uint32_t end,
                               char strand) {
     std::string_view seq(reference.chrom_sequences[chrom]);
@@ -161,12 +191,13 @@ struct Planned {
 std::vector<Planned> plan_genes(const ReferenceOptions& options, Rng& rng) {
     const auto& named = named_genes();
     std::vector<Planned> planned;
-    for (const auto& g : named) planned.push_back({std::string(g.name), g.category, random_structure(rng), -1});
+    const auto model = options.gene_model;
+    for (const auto& g : named) planned.push_back({std::string(g.name), g.category, random_structure(rng, model), -1});
     const std::size_t n_background = options.genes - named.size();
     for (std::size_t i = 0; i < n_background; ++i) {
         char name[32];
         std::snprintf(name, sizeof name, "BG%05zu", i + 1);
-        planned.push_back({name, GeneCategory::Background, random_structure(rng), -1});
+        planned.push_back({name, GeneCategory::Background, random_structure(rng, model), -1});
     }
     auto index_of = [&](std::string_view name) {
         for (std::size_t i = 0; i < planned.size(); ++i)
@@ -178,7 +209,8 @@ std::vector<Planned> plan_genes(const ReferenceOptions& options, Rng& rng) {
         planned[source].is_source = true;
         planned[copy].structure.exons = planned[source].structure.exons;
         planned[copy].structure.introns.resize(planned[source].structure.introns.size());
-        for (auto& len : planned[copy].structure.introns) len = lognormal_length(rng, 900, 0.9, 80, 8000);
+        for (auto& len : planned[copy].structure.introns)
+            len = model == GeneModel::Primate ? primate_intron(rng) : lognormal_length(rng, 900, 0.9, 80, 8000);
     };
     make_paralog(index_of("HBA2"), index_of("HBA1"));
     const auto n_paralogs = static_cast<std::size_t>(std::round(options.paralog_fraction * n_background));
@@ -202,8 +234,20 @@ struct Placement {
     const ReferenceOptions& options;
 };
 
+/// A start for a gene of `span` bases inside the longest intron of `host`'s canonical isoform, at
+/// least kMinGap from both exons; nothing if that intron is too short.
+std::optional<std::uint64_t> nest_in_intron(const Gene& host, std::uint32_t span, Rng& rng) {
+    const auto& exons = host.transcripts[0].exons;  // genomic order
+    std::uint32_t best_start = 0, best_length = 0;
+    for (std::size_t i = 0; i + 1 < exons.size(); ++i)
+        if (exons[i + 1].start - exons[i].end > best_length) best_start = exons[i].end, best_length = exons[i + 1].start - exons[i].end;
+    if (best_length < span + 2 * kMinGap) return std::nullopt;
+    return best_start + kMinGap + rng.below(best_length - span - 2 * kMinGap + 1);
+}
+
 /// 2b. The genes order[first, last) on chromosome c, separated by random intergenic gaps that share
-/// the free space; some overlap their predecessor's 3' end on the other strand.
+/// the free space; some overlap their predecessor's 3' end on the other strand, and (Primate) some
+/// sit inside their predecessor's longest intron.
 void place_chromosome(Placement& at, const std::vector<Planned>& planned, std::span<const std::size_t> genes,
                       std::uint32_t c, std::uint64_t chrom_length, std::uint32_t n_chrom) {
     auto& rng = at.rng;
@@ -221,18 +265,28 @@ void place_chromosome(Placement& at, const std::vector<Planned>& planned, std::s
     for (auto& s : share) total += (s = expo(rng));
     at.ref.chrom_names.push_back("chr" + std::to_string(c + 1));
     std::uint64_t pos = 0;
-    const Gene* previous = nullptr;
+    std::optional<std::size_t> previous;  // the last gene not nested in another (index in ref.genes)
     for (std::size_t k = 0; k < genes.size(); ++k) {
         const auto& p = planned[genes[k]];
         const auto gap = kMinGap + static_cast<std::uint64_t>(free_space * share[k] / total);
         char strand = rng.uniform() < 0.5 ? '+' : '-';
         std::uint64_t start = pos + gap;
-        if (previous && previous->strand == '+' && rng.uniform() < at.options.antisense_fraction) {
+        std::optional<std::uint64_t> nested;
+        if (at.options.gene_model == GeneModel::Primate && previous && rng.uniform() < at.options.nested_fraction) {
+            const Gene& host = at.ref.genes[*previous];
+            nested = nest_in_intron(host, p.structure.span(), rng);
+            if (nested) {
+                start = *nested;
+                strand = rng.uniform() < 0.7 ? (host.strand == '+' ? '-' : '+') : host.strand;
+            }
+        }
+        if (!nested && previous && at.ref.genes[*previous].strand == '+' && rng.uniform() < at.options.antisense_fraction) {
+            const Gene* before = &at.ref.genes[*previous];
             // Convergent overlap: this gene's 3' end (on '-') runs into the previous gene's 3' end.
-            const std::uint32_t prev_last = previous->transcripts[0].exons.back().length();
+            const std::uint32_t prev_last = before->transcripts[0].exons.back().length();
             const std::uint32_t overlap = std::min({600U, prev_last / 2, p.structure.exons.back() / 2});
             strand = '-';
-            start = previous->end - overlap;
+            start = before->end - overlap;
         }
         Gene gene;
         gene.name = p.name;
@@ -245,7 +299,8 @@ void place_chromosome(Placement& at, const std::vector<Planned>& planned, std::s
         gene.end = static_cast<std::uint32_t>(start + p.structure.span());
         at.gene_of_planned[genes[k]] = static_cast<int>(at.ref.genes.size());
         at.ref.genes.push_back(std::move(gene));
-        previous = &at.ref.genes.back();
+        if (nested) continue;
+        previous = at.ref.genes.size() - 1;
         pos = std::max<std::uint64_t>(pos, at.ref.genes.back().end);
     }
     at.ref.chrom_sequences.emplace_back(std::max<std::uint64_t>(chrom_length, pos + kMinGap), 'N');
@@ -338,7 +393,8 @@ Reference simulate_reference(const ReferenceOptions& options) {
     std::vector<std::size_t> order(planned.size());
     for (std::size_t i = 0; i < order.size(); ++i) order[i] = i;
     std::shuffle(order.begin(), order.end(), rng);
-    const auto n_chrom = static_cast<std::uint32_t>(std::max<std::uint64_t>(1, (options.genome_size + 4'999'999) / 5'000'000));
+    const std::uint64_t max_chrom = options.gene_model == GeneModel::Primate ? 150'000'000 : 5'000'000;
+    const auto n_chrom = static_cast<std::uint32_t>(std::max<std::uint64_t>(1, (options.genome_size + max_chrom - 1) / max_chrom));
     const std::uint64_t chrom_length = options.genome_size / n_chrom;
     Reference ref;
     std::vector<int> gene_of_planned(planned.size(), -1);
@@ -355,6 +411,8 @@ Reference simulate_reference(const ReferenceOptions& options) {
 }
 
 void write_fasta(const Reference& reference, const std::filesystem::path& path) {
+    // Streamed a few MB at a time: a primate genome is 3 GB of text.
+    AtomicFile file(path);
     std::string text;
     for (std::size_t c = 0; c < reference.chrom_names.size(); ++c) {
         text += ">" + reference.chrom_names[c] + "\n";
@@ -362,9 +420,11 @@ void write_fasta(const Reference& reference, const std::filesystem::path& path) 
         for (std::size_t i = 0; i < seq.size(); i += 60) {
             text.append(seq, i, 60);
             text.push_back('\n');
+            if (text.size() >= (std::size_t{4} << 20)) file.write(text), text.clear();
         }
     }
-    write_text_file(path, text);
+    file.write(text);
+    file.commit();
 }
 
 void write_gtf(const Reference& reference, const std::filesystem::path& path) {

@@ -120,6 +120,7 @@ nlohmann::json options_json(const SimulateOptions& o, std::uint32_t read1_length
             {"whitelist", o.whitelist.string()},
             {"genome_size", o.genome_size},
             {"genes", o.genes},
+            {"gene_model", to_string(o.gene_model)},
             {"read_truth", o.read_truth},
             {"fastqs", o.fastqs}};
 }
@@ -318,6 +319,7 @@ SimulateResults simulate(const SimulateOptions& options, const fs::path& out_dir
     ref_options.seed = options.seed;
     ref_options.genome_size = options.genome_size;
     ref_options.genes = options.genes;
+    ref_options.gene_model = options.gene_model;
     const Reference reference = simulate_reference(ref_options);
     write_reference_files(root, reference);
     write_study_files(root, options, samples, whitelist);

@@ -42,6 +42,15 @@ struct Reference {
     std::vector<Gene> genes;  ///< sorted by (chrom, start)
 };
 
+/// Gene structure. Compact: short genes (median ~5 kb with introns, introns 80 b-8 kb, <= 12 exons)
+/// on 5 Mb contigs, so small test references hold many genes. Primate: the length distributions of
+/// human/rhesus genes (about 9 exons; exons ~125 b inside, 3' exons ~1.3 kb; introns median
+/// ~1.6 kb, log-normal with a tail past 1 Mb, an eighth over 10 kb), chromosomes of up to 150 Mb,
+/// and some genes nested in another's intron (mostly on the other strand), for genome-scale runs.
+enum class GeneModel { Compact, Primate };
+GeneModel parse_gene_model(const std::string& name);  ///< "compact" or "primate"; OptionError otherwise
+const char* to_string(GeneModel model);
+
 struct ReferenceOptions {
     std::uint64_t seed = 1;
     /// Total nuclear genome length in bases (the mitochondrial contig is extra).
@@ -52,6 +61,10 @@ struct ReferenceOptions {
     double paralog_divergence = 0.03; ///< per-base substitution rate between paralogs' exons
     double antisense_fraction = 0.03; ///< genes overlapping their neighbour's 3' end on the other strand
     double alt_isoform_fraction = 0.35;
+    GeneModel gene_model = GeneModel::Compact;
+    /// Genes placed inside a long intron of the gene before them (Primate; Compact has none, so
+    /// its references stay as they were).
+    double nested_fraction = 0.1;
 };
 
 /// Builds the reference; throws OptionError if the genes cannot fit in genome_size.

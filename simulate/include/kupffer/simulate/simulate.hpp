@@ -45,6 +45,7 @@ struct SimulateOptions {
     std::filesystem::path whitelist;         ///< use this whitelist instead (e.g. 10x's), if set
     std::uint64_t genome_size = 12'000'000;
     std::uint32_t genes = 1000;
+    GeneModel gene_model = GeneModel::Compact;  ///< compact test genes or primate-length ones
     bool read_truth = true;  ///< write truth/reads/<sample>.tsv.gz (large for big runs)
     /// Write FASTQ files at all; false = reference, samplesheet and truth counts only (seconds for
     /// hundreds of thousands of cells: for analysis tests and benchmarks).
