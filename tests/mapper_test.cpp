@@ -2,7 +2,12 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cstdlib>
+#include <fstream>
+#include <map>
+#include <memory>
+#include <random>
 #include <unordered_map>
 
 #include "kupffer/core/dna.hpp"
@@ -10,6 +15,7 @@
 #include "kupffer/core/text_reader.hpp"
 #include "kupffer/simulate/simulate.hpp"
 #include "study_fixture.hpp"
+#include "test_dir.hpp"
 
 using namespace kupffer;
 using namespace kupffer::align;
@@ -120,4 +126,77 @@ TEST(Mapper, IsStrandAware) {
     }
     EXPECT_GT(sense + anti, 10U);  // genic stretches of chr1 on either strand
     EXPECT_EQ(anti_flipped, sense);
+}
+
+namespace {
+
+/// A 20 kb contig with genes laid out as real annotations have them: B nested (same strand) in
+/// A's intron, S antisense over A's last exon, C and D sharing an exon (a readthrough transcript).
+struct OverlappingGenes {
+    test::TempDir dir;
+    std::string contig;
+    std::unique_ptr<Index> index;
+    std::map<std::string, std::uint32_t> gene;  // name -> gene index
+
+    OverlappingGenes() {
+        std::mt19937 rng(7);
+        for (int i = 0; i < 20'000; ++i) contig += "ACGT"[rng() % 4];
+        std::ofstream(dir / "genome.fa") << ">chrX\n" << contig << "\n";
+        std::ofstream gtf(dir / "genes.gtf");
+        auto exon = [&](const char* g, const char* t, char strand, int start, int end) {
+            gtf << "chrX\ttest\texon\t" << start + 1 << "\t" << end << "\t.\t" << strand << "\t.\tgene_id \"" << g
+                << "\"; transcript_id \"" << t << "\"; gene_name \"" << g << "\";\n";
+        };
+        exon("A", "A1", '+', 1000, 1500);
+        exon("A", "A1", '+', 3000, 4000);
+        exon("B", "B1", '+', 2000, 2400);
+        exon("S", "S1", '-', 3500, 4500);
+        exon("C", "C1", '+', 6000, 6500);
+        exon("D", "D1", '+', 6000, 6500);
+        exon("D", "D1", '+', 7000, 7300);
+        gtf.close();
+        index = std::make_unique<Index>(Index::build(dir / "genome.fa", dir / "genes.gtf", {}));
+        for (std::uint32_t g = 0; g < index->gene_names().size(); ++g) gene[index->gene_names()[g]] = g;
+    }
+    std::string plus(int start) const { return contig.substr(static_cast<std::size_t>(start), 90); }
+    std::vector<std::uint32_t> genes(std::initializer_list<const char*> names) {
+        std::vector<std::uint32_t> out;
+        for (auto n : names) out.push_back(gene.at(n));
+        std::sort(out.begin(), out.end());
+        return out;
+    }
+};
+
+}  // namespace
+
+TEST(Mapper, AssignsReadsOfOverlappingGenesAsCellRangerDoes) {
+    OverlappingGenes t;
+    Mapper mapper(*t.index);
+    // Inside B's exon, which lies in A's intron on the same strand: exonic evidence beats intronic.
+    auto r = mapper.map(t.plus(2100));
+    ASSERT_TRUE(r.mapped);
+    EXPECT_EQ(r.genes, t.genes({"B"}));
+    EXPECT_EQ(r.status, SpliceStatus::Spliced);
+    // In A's intron away from B: A's, unspliced; across A's exon-intron boundary: A's, unspliced.
+    r = mapper.map(t.plus(1600));
+    EXPECT_EQ(r.genes, t.genes({"A"}));
+    EXPECT_EQ(r.status, SpliceStatus::Unspliced);
+    r = mapper.map(t.plus(1450));
+    EXPECT_EQ(r.genes, t.genes({"A"}));
+    EXPECT_EQ(r.status, SpliceStatus::Unspliced);
+    // Where A's last exon and antisense S overlap: the read's strand decides (3' reads are sense).
+    r = mapper.map(t.plus(3600));
+    EXPECT_EQ(r.genes, t.genes({"A"}));
+    EXPECT_EQ(r.status, SpliceStatus::Spliced);
+    r = mapper.map(dna::reverse_complement(t.plus(3600)));
+    EXPECT_EQ(r.genes, t.genes({"S"}));
+    // The same read from a 5' (antisense) library, flipped by the mapper: S's.
+    r = mapper.map(t.plus(3600), true);
+    EXPECT_EQ(r.genes, t.genes({"S"}));
+    // An exon shared by C and D is truly ambiguous: both genes, left to count's multi-gene policy;
+    // D's own exon is D's.
+    r = mapper.map(t.plus(6100));
+    EXPECT_EQ(r.genes, t.genes({"C", "D"}));
+    r = mapper.map(t.plus(7100));
+    EXPECT_EQ(r.genes, t.genes({"D"}));
 }

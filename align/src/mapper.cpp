@@ -114,8 +114,14 @@ const MapResult& Mapper::decide(std::uint32_t best) {
     for (const auto& s : scores_)
         if (targets[s.target].kind == TargetKind::Intron && s.score >= options_.min_score) intron_genes_.push_back(targets[s.target].gene);
     std::sort(intron_genes_.begin(), intron_genes_.end());
+    // Exonic evidence beats intronic (as Cell Ranger and STARsolo assign): when some winning
+    // targets are transcripts, genes that win only through an intron target (the read lies in
+    // their intron, e.g. an exon of a gene nested in it or overlapping it on the same strand) drop out.
+    bool exonic_winner = false;
+    for (const auto& s : scores_) exonic_winner |= s.score == best && targets[s.target].kind != TargetKind::Intron;
     for (const auto& s : scores_)
-        if (s.score == best) result_.genes.push_back(targets[s.target].gene);
+        if (s.score == best && (!exonic_winner || targets[s.target].kind != TargetKind::Intron))
+            result_.genes.push_back(targets[s.target].gene);
     std::sort(result_.genes.begin(), result_.genes.end());
     result_.genes.erase(std::unique(result_.genes.begin(), result_.genes.end()), result_.genes.end());
     std::size_t with_intron = 0;
