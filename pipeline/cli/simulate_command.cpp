@@ -47,6 +47,9 @@ std::function<void()> add_simulate_command(CLI::App& app) {
                     "lengths, nested genes, chromosomes up to 150 Mb)")
         ->check(CLI::IsMember({"compact", "primate"}))
         ->capture_default_str();
+    cmd->add_option("--gtf", o.gtf, "Place the study on this real annotation (GTF, e.g. RefSeq or GENCODE) instead of "
+                                    "simulated genes; --genes, --genome-size and --gene-model then do not apply");
+    cmd->add_option("--genome", o.genome, "With --gtf: its genome FASTA (default: random sequence under the genes)");
     cmd->add_flag("!--no-read-truth", o.read_truth, "Skip truth/reads/ (smaller, faster for benchmarks)");
     cmd->add_flag("!--counts-only", o.fastqs, "Write no FASTQs: reference, samplesheet and truth counts only");
     cmd->add_flag("--overwrite", o.overwrite, "Replace a non-empty output folder");

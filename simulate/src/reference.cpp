@@ -11,8 +11,12 @@
 #include "kupffer/core/errors.hpp"
 #include "kupffer/core/output_file.hpp"
 #include "kupffer/core/random.hpp"
+#include "kupffer/core/text_reader.hpp"
+#include "reference_parts.hpp"
 
 namespace kupffer::simulate {
+
+using namespace internal;
 
 namespace {
 
@@ -95,10 +99,6 @@ std::vector<Exon> place_exons(const Structure& s, std::uint32_t start, char stra
 }
 
 /// Exons in transcript order (5'->3').
-std::vector<Exon> transcript_order(std::vector<Exon> exons, char strand) {
-    if (strand == '-') std::reverse(exons.begin(), exons.end());
-    return exons;
-}
 
 void add_isoforms(Gene& gene, Rng& rng, double alt_fraction) {
     const auto& canonical = gene.transcripts[0];
@@ -130,11 +130,27 @@ char random_base(Rng& rng) {
     return u < 0.295 ? 'A' : u < 0.5 ? 'C' : u < 0.705 ? 'G' : 'T';
 }
 
+
+
+std::string gene_id(std::size_t index) {
+    char buf[32];
+    std::snprintf(buf, sizeof buf, "KPFG%08zu", index + 1);
+    return buf;
+}
+
+}  // namespace
+
+namespace internal {
+
+std::vector<Exon> transcript_order(std::vector<Exon> exons, char strand) {
+    if (strand == '-') std::reverse(exons.begin(), exons.end());
+    return exons;
+}
+
 void fill_random(std::string& seq, Rng& rng) {
     for (auto& c : seq) c = random_base(rng);
 }
 
-/// Sets canonical GT..AG splice sites on every intron of every transcript.
 void set_splice_sites(Reference& ref) {
     for (const auto& gene : ref.genes) {
         std::string& chrom = ref.chrom_sequences[gene.chrom];
@@ -152,13 +168,7 @@ void set_splice_sites(Reference& ref) {
     }
 }
 
-std::string gene_id(std::size_t index) {
-    char buf[32];
-    std::snprintf(buf, sizeof buf, "KPFG%08zu", index + 1);
-    return buf;
-}
-
-}  // namespace
+}  // namespace internal
 
 GeneModel parse_gene_model(const std::string& name) {
     if (name == "compact") return GeneModel::Compact;
@@ -428,12 +438,20 @@ void write_fasta(const Reference& reference, const std::filesystem::path& path) 
 }
 
 void write_gtf(const Reference& reference, const std::filesystem::path& path) {
-    std::string text = "#!genome-build kupffer-simulated\n#!genome-version 1\n";
+    std::string text;
+    if (reference.annotation.empty()) {
+        text = "#!genome-build kupffer-simulated\n#!genome-version 1\n";
+    } else {
+        TextReader annotation(reference.annotation);
+        std::string original;
+        while (annotation.next_line(original)) text += original + "\n";
+    }
     auto line = [&](const Gene& g, const char* feature, std::uint32_t start, std::uint32_t end, const std::string& attrs) {
         text += reference.chrom_names[g.chrom] + "\tkupffer\t" + feature + "\t" + std::to_string(start + 1) + "\t" +
                 std::to_string(end) + "\t.\t" + g.strand + "\t.\t" + attrs + "\n";
     };
-    for (const auto& g : reference.genes) {
+    for (std::size_t i = reference.annotated_genes; i < reference.genes.size(); ++i) {
+        const Gene& g = reference.genes[i];
         const std::string gene_attrs = "gene_id \"" + g.id + "\"; gene_version \"1\"; gene_name \"" + g.name +
                                        "\"; gene_source \"kupffer\"; gene_biotype \"protein_coding\";";
         line(g, "gene", g.start, g.end, gene_attrs);

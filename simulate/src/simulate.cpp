@@ -121,8 +121,20 @@ nlohmann::json options_json(const SimulateOptions& o, std::uint32_t read1_length
             {"genome_size", o.genome_size},
             {"genes", o.genes},
             {"gene_model", to_string(o.gene_model)},
+            {"gtf", o.gtf.string()},
+            {"genome", o.genome.string()},
             {"read_truth", o.read_truth},
             {"fastqs", o.fastqs}};
+}
+
+Reference make_reference(const SimulateOptions& options) {
+    if (!options.gtf.empty()) return annotated_reference({options.seed, options.gtf, options.genome});
+    ReferenceOptions o;
+    o.seed = options.seed;
+    o.genome_size = options.genome_size;
+    o.genes = options.genes;
+    o.gene_model = options.gene_model;
+    return simulate_reference(o);
 }
 
 ReadLayout read_layout(const SimulateOptions& options) {
@@ -298,6 +310,9 @@ void validate(const SimulateOptions& o) {
         problems.push_back("whitelist size must be between 1,000 and 10,000,000");
     if (!o.whitelist.empty() && !fs::exists(o.whitelist)) problems.push_back("whitelist " + o.whitelist.string() + " does not exist");
     if (o.genome_size < 1'000'000) problems.push_back("genome size must be at least 1,000,000");
+    if (!o.gtf.empty() && !fs::is_regular_file(o.gtf)) problems.push_back("GTF " + o.gtf.string() + " does not exist");
+    if (!o.genome.empty() && o.gtf.empty()) problems.push_back("a genome is used only with a GTF (--gtf) to place reads on");
+    if (!o.genome.empty() && !fs::is_regular_file(o.genome)) problems.push_back("genome " + o.genome.string() + " does not exist");
     if (!problems.empty()) {
         std::string message = "invalid simulate options:";
         for (const auto& p : problems) message += "\n  - " + p;
@@ -315,12 +330,7 @@ SimulateResults simulate(const SimulateOptions& options, const fs::path& out_dir
     const fs::path root = staging.staging();
     for (auto sub : {"reference", "run", "truth/counts", "truth/reads"}) fs::create_directories(root / sub);
 
-    ReferenceOptions ref_options;
-    ref_options.seed = options.seed;
-    ref_options.genome_size = options.genome_size;
-    ref_options.genes = options.genes;
-    ref_options.gene_model = options.gene_model;
-    const Reference reference = simulate_reference(ref_options);
+    const Reference reference = make_reference(options);
     write_reference_files(root, reference);
     write_study_files(root, options, samples, whitelist);
 
@@ -352,7 +362,8 @@ SimulateResults simulate(const SimulateOptions& options, const fs::path& out_dir
     StageManifest manifest{"simulate", "", options_json(options, layout.read1_length), nlohmann::json::array(),
                            {"reference/genome.fa", "reference/genes.gtf", "whitelist.txt.gz", "samplesheet.csv",
                             "truth/genes.tsv", "truth/barcodes.tsv.gz"}};
-    if (!options.whitelist.empty()) manifest.inputs.push_back(fingerprint(options.whitelist, Fingerprint::Quick));
+    for (const auto& input : {options.whitelist, options.gtf, options.genome})
+        if (!input.empty()) manifest.inputs.push_back(fingerprint(input, Fingerprint::Quick));
     write_manifest(root, manifest);
     staging.commit();
     return results;

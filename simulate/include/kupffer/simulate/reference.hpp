@@ -40,6 +40,10 @@ struct Reference {
     std::vector<std::string> chrom_names;
     std::vector<std::string> chrom_sequences;
     std::vector<Gene> genes;  ///< sorted by (chrom, start)
+    /// A reference over a real annotation: the GTF its first `annotated_genes` genes come from
+    /// (write_gtf copies it as it is and appends the simulated genes).
+    std::filesystem::path annotation;
+    std::size_t annotated_genes = 0;
 };
 
 /// Gene structure. Compact: short genes (median ~5 kb with introns, introns 80 b-8 kb, <= 12 exons)
@@ -70,9 +74,26 @@ struct ReferenceOptions {
 /// Builds the reference; throws OptionError if the genes cannot fit in genome_size.
 Reference simulate_reference(const ReferenceOptions& options);
 
+/// Genes from a real annotation instead of simulated ones.
+struct AnnotatedReferenceOptions {
+    std::uint64_t seed = 1;
+    std::filesystem::path gtf;     ///< GTF (plain or gzip), e.g. RefSeq's or GENCODE's
+    std::filesystem::path genome;  ///< its FASTA; empty = random sequence, each contig 100 kb past its last exon
+};
+
+/// The GTF's genes (ids and names as given; a gene named like a catalogue gene plays its role)
+/// and, on contigs of their own (kupffer_chr1, kupffer_chrM), the catalogue's named and
+/// mitochondrial genes the GTF lacks, so cell types, QC and the study's answers still work. On a
+/// random genome the GTF's introns get GT..AG splice sites; a given genome is used as it is.
+/// Transcripts under 50 nt (mature miRNAs) express nothing: 10x libraries capture polyadenylated
+/// RNA; genes with no other transcript are left out of the reference (not of its GTF).
+/// Throws InputError for a gene outside the given genome, naming the GTF line.
+Reference annotated_reference(const AnnotatedReferenceOptions& options);
+
 /// Writes genome.fa (60-column FASTA) atomically.
 void write_fasta(const Reference& reference, const std::filesystem::path& path);
-/// Writes an Ensembl-style GTF (gene, transcript, exon lines) atomically.
+/// Writes an Ensembl-style GTF (gene, transcript, exon lines) atomically; over a real annotation,
+/// that GTF's lines first, then the simulated genes'.
 void write_gtf(const Reference& reference, const std::filesystem::path& path);
 
 /// Genomic sequence of [start, end) of a chromosome, reverse-complemented if strand is '-'.

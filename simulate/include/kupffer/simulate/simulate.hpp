@@ -46,6 +46,10 @@ struct SimulateOptions {
     std::uint64_t genome_size = 12'000'000;
     std::uint32_t genes = 1000;
     GeneModel gene_model = GeneModel::Compact;  ///< compact test genes or primate-length ones
+    /// Place the study on this real annotation (GTF) instead of simulated genes (genome_size,
+    /// genes and gene_model then do not apply), on `genome` if given, else on random sequence.
+    std::filesystem::path gtf;
+    std::filesystem::path genome;
     bool read_truth = true;  ///< write truth/reads/<sample>.tsv.gz (large for big runs)
     /// Write FASTQ files at all; false = reference, samplesheet and truth counts only (seconds for
     /// hundreds of thousands of cells: for analysis tests and benchmarks).
