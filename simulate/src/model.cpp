@@ -195,226 +195,279 @@ GroupModel scaled_group(const GroupModel& group, double scale, double cytokine_s
 
 }  // namespace
 
-SampleMolecules simulate_molecules(const SimulateOptions& options, const Reference& reference,
-                                   const ExpressionModel& model, const SampleDesign& sample,
-                                   const std::vector<std::uint32_t>& whitelist, std::size_t sample_index) {
-    const GroupModel group = scaled_group(default_groups()[sample.group], options.group_effect_scale, options.cytokine_effect_scale);
-    const std::size_t n_genes = model.genes();
-    std::normal_distribution<double> z(0.0, 1.0);
+namespace {
 
-    // Animal-level biology, fixed across timepoints: every gene's level shifts (log-normal,
-    // animal_sd; cytokines at least 0.3), and the animal's monocytes mature a little faster or slower.
-    ProfileBuilder builder{model, group, std::vector<double>(n_genes), {}, model.gene_index("IL6")};
-    double animal_maturation = 1.0;
-    {
-        Rng animal_rng(options.seed, 0xA1, sample.animal);
-        for (auto& e : builder.animal_effect) e = options.animal_sd * z(animal_rng);
+/// One sample's droplets and molecules, step by step. The random draws happen in a fixed order
+/// (one normal_distribution `z_` shared by the serial steps, as it caches half of each pair), and
+/// each barcode's molecules come from its own stream: same seed, same sample, whatever the threads.
+class SampleSimulator {
+public:
+    SampleSimulator(const SimulateOptions& options, const Reference& reference, const ExpressionModel& model,
+                    const SampleDesign& sample, const std::vector<std::uint32_t>& whitelist, std::size_t sample_index)
+        : options_(options), reference_(reference), model_(model), sample_(sample), whitelist_(whitelist),
+          sample_index_(sample_index),
+          group_(scaled_group(default_groups()[sample.group], options.group_effect_scale, options.cytokine_effect_scale)),
+          builder_{model, group_, std::vector<double>(model.genes()), {}, model.gene_index("IL6")},
+          rng_(options.seed, 0x5A, sample_index) {}
+
+    SampleMolecules run() {
+        animal_biology();
+        draw_barcodes();
+        ambient_pool();
+        double captured_total = 0;
+        for (const auto& bt : out_.barcodes) captured_total += bt.captured;
+        reads_per_molecule_ = static_cast<double>(n_cells_) * options_.reads_per_cell / captured_total;
+        for (std::size_t c = 0; c + 1 < reference_.chrom_sequences.size(); ++c) nuclear_length_ += reference_.chrom_sequences[c].size();
+        umi_length_ = align::chemistry_preset(options_.chemistry).umi.length;
+        per_barcode_.resize(out_.barcodes.size());
+        per_barcode_reads_.resize(out_.barcodes.size());
+        parallel_for(out_.barcodes.size(), options_.threads, [&](std::size_t b) { molecules_of(b); });
+        return gather();
+    }
+
+private:
+    /// Animal-level biology, fixed across timepoints: every gene's level shifts (log-normal,
+    /// animal_sd; cytokines at least 0.3), the animal's monocytes mature a little faster or
+    /// slower, and its composition is a Dirichlet draw around the group's.
+    void animal_biology() {
+        Rng animal_rng(options_.seed, 0xA1, sample_.animal);
+        for (auto& e : builder_.animal_effect) e = options_.animal_sd * z_(animal_rng);
         for (auto name : kCytokines) {
-            const auto g = model.gene_index(name);
-            builder.cytokine_genes.push_back(g);
-            builder.animal_effect[g] = std::max(0.3, options.animal_sd) * z(animal_rng);
+            const auto g = model_.gene_index(name);
+            builder_.cytokine_genes.push_back(g);
+            builder_.animal_effect[g] = std::max(0.3, options_.animal_sd) * z_(animal_rng);
         }
-        animal_maturation = std::exp(options.animal_sd * z(animal_rng));
-    }
-    // Composition of this animal: a Dirichlet draw around the group's.
-    std::vector<double> composition(kCellTypes);
-    {
-        Rng animal_rng(options.seed, 0xA2, sample.animal);
+        animal_maturation_ = std::exp(options_.animal_sd * z_(animal_rng));
+        Rng composition_rng(options_.seed, 0xA2, sample_.animal);
+        composition_.assign(kCellTypes, 0.0);
         for (std::size_t t = 0; t < kCellTypes; ++t) {
-            if (group.composition[t] <= 0) continue;
-            std::gamma_distribution<double> gamma(150.0 * group.composition[t], 1.0);
-            composition[t] = gamma(animal_rng);
+            if (group_.composition[t] <= 0) continue;
+            std::gamma_distribution<double> gamma(150.0 * group_.composition[t], 1.0);
+            composition_[t] = gamma(composition_rng);
         }
     }
 
-    Rng rng(options.seed, 0x5A, sample_index);
-    SampleMolecules out;
-    const auto n_cells = static_cast<std::uint32_t>(std::lround(options.cells * (0.85 + 0.3 * rng.uniform())));
-    const auto n_empty = static_cast<std::uint32_t>(std::lround(n_cells * options.empty_droplets_per_cell));
-    if (n_cells + n_empty > whitelist.size())
-        throw OptionError("the whitelist holds " + std::to_string(whitelist.size()) + " barcodes, fewer than the " +
-                          std::to_string(n_cells + n_empty) + " barcodes of sample " + sample.name);
-
-    // Distinct barcodes from the whitelist (Floyd's sampling).
-    std::vector<std::uint32_t> chosen;
-    {
+    /// Distinct barcodes from the whitelist (Floyd's sampling), in random order.
+    std::vector<std::uint32_t> choose_barcodes(std::uint32_t n) {
+        std::vector<std::uint32_t> chosen;
         std::unordered_set<std::uint64_t> seen;
-        const std::uint64_t w = whitelist.size();
-        for (std::uint64_t j = w - (n_cells + n_empty); j < w; ++j) {
-            const std::uint64_t t = rng.below(j + 1);
+        const std::uint64_t w = whitelist_.size();
+        for (std::uint64_t j = w - n; j < w; ++j) {
+            const std::uint64_t t = rng_.below(j + 1);
             const std::uint64_t pick_index = seen.insert(t).second ? t : (seen.insert(j), j);
             chosen.push_back(static_cast<std::uint32_t>(pick_index));
         }
-        std::shuffle(chosen.begin(), chosen.end(), rng);
+        std::shuffle(chosen.begin(), chosen.end(), rng_);
+        return chosen;
     }
 
-    auto draw_type = [&](double& maturation) {
-        const auto t = static_cast<CellType>(pick(rng, composition));
+    CellType draw_type(double& maturation) {
+        const auto t = static_cast<CellType>(pick(rng_, composition_));
         maturation = std::numeric_limits<double>::quiet_NaN();
         if (t != CellType::ClassicalMonocyte) return t;
-        maturation = beta_draw(rng, animal_maturation * (group.maturation_alpha + 0.6 * static_cast<double>(sample.timepoint)),
-                               group.maturation_beta);
+        maturation = beta_draw(rng_, animal_maturation_ * (group_.maturation_alpha + 0.6 * static_cast<double>(sample_.timepoint)),
+                               group_.maturation_beta);
         return maturation < 0.5 ? CellType::ClassicalMonocyte : CellType::MoMacrophage;
-    };
-    out.barcodes.resize(n_cells + n_empty);
-    for (std::uint32_t b = 0; b < n_cells + n_empty; ++b) {
-        auto& bt = out.barcodes[b];
-        bt.sequence = whitelist[chosen[b]];
-        if (b >= n_cells) {  // empty droplet: ambient RNA only
-            bt.captured = std::max(1.0, 12.0 * std::exp(0.8 * z(rng)));
-            continue;
-        }
-        bt.is_cell = true;
-        bt.type = draw_type(bt.maturation);
-        double factor = kLibraryFactor[static_cast<std::size_t>(bt.type)];
-        if (rng.uniform() < options.doublet_rate) {
-            double m2;
-            bt.doublet = true;
-            bt.second_type = draw_type(m2);
-            factor += kLibraryFactor[static_cast<std::size_t>(bt.second_type)];
-        }
-        bt.mito_fraction = (bt.type == CellType::Hepatocyte ? 0.08 : 0.04) * std::exp(0.3 * z(rng));
-        if (rng.uniform() < options.damaged_rate) {
-            bt.damaged = true;
-            factor *= 0.35;
-            bt.mito_fraction = 0.3 + 0.2 * rng.uniform();
-        }
-        bt.captured = options.umis_per_cell * factor * std::exp(0.45 * z(rng));
-        bt.ambient_fraction = options.ambient_fraction * std::exp(0.3 * z(rng));
     }
 
-    // The ambient pool: what lysed cells leave in the suspension, dominated by hepatocytes.
-    std::vector<double> ambient(n_genes, 0.0);
-    {
+    /// Cells (type, maturation, doublet, damage, size, ambient share) and empty droplets.
+    void draw_barcodes() {
+        n_cells_ = static_cast<std::uint32_t>(std::lround(options_.cells * (0.85 + 0.3 * rng_.uniform())));
+        const auto n_empty = static_cast<std::uint32_t>(std::lround(n_cells_ * options_.empty_droplets_per_cell));
+        if (n_cells_ + n_empty > whitelist_.size())
+            throw OptionError("the whitelist holds " + std::to_string(whitelist_.size()) + " barcodes, fewer than the " +
+                              std::to_string(n_cells_ + n_empty) + " barcodes of sample " + sample_.name);
+        const auto chosen = choose_barcodes(n_cells_ + n_empty);
+        out_.barcodes.resize(n_cells_ + n_empty);
+        for (std::uint32_t b = 0; b < n_cells_ + n_empty; ++b) {
+            auto& bt = out_.barcodes[b];
+            bt.sequence = whitelist_[chosen[b]];
+            if (b >= n_cells_) {  // empty droplet: ambient RNA only
+                bt.captured = std::max(1.0, 12.0 * std::exp(0.8 * z_(rng_)));
+                continue;
+            }
+            bt.is_cell = true;
+            bt.type = draw_type(bt.maturation);
+            double factor = kLibraryFactor[static_cast<std::size_t>(bt.type)];
+            if (rng_.uniform() < options_.doublet_rate) {
+                double m2;
+                bt.doublet = true;
+                bt.second_type = draw_type(m2);
+                factor += kLibraryFactor[static_cast<std::size_t>(bt.second_type)];
+            }
+            bt.mito_fraction = (bt.type == CellType::Hepatocyte ? 0.08 : 0.04) * std::exp(0.3 * z_(rng_));
+            if (rng_.uniform() < options_.damaged_rate) {
+                bt.damaged = true;
+                factor *= 0.35;
+                bt.mito_fraction = 0.3 + 0.2 * rng_.uniform();
+            }
+            bt.captured = options_.umis_per_cell * factor * std::exp(0.45 * z_(rng_));
+            bt.ambient_fraction = options_.ambient_fraction * std::exp(0.3 * z_(rng_));
+        }
+    }
+
+    /// The ambient pool: what lysed cells leave in the suspension, dominated by hepatocytes.
+    void ambient_pool() {
+        const std::size_t n_genes = model_.genes();
+        ambient_.assign(n_genes, 0.0);
         std::vector<double> w;
         for (std::size_t t = 0; t < kCellTypes; ++t) {
-            if (composition[t] <= 0) continue;
+            if (composition_[t] <= 0) continue;
             const auto type = static_cast<CellType>(t);
-            builder.weights(type, type == CellType::ClassicalMonocyte ? 0.5 : std::numeric_limits<double>::quiet_NaN(), w);
-            builder.probabilities(w, 0.06);
-            const double share = composition[t] * kLibraryFactor[t] * (type == CellType::Hepatocyte ? 4.0 : 1.0);
-            for (std::size_t g = 0; g < n_genes; ++g) ambient[g] += share * w[g];
+            builder_.weights(type, type == CellType::ClassicalMonocyte ? 0.5 : std::numeric_limits<double>::quiet_NaN(), w);
+            builder_.probabilities(w, 0.06);
+            const double share = composition_[t] * kLibraryFactor[t] * (type == CellType::Hepatocyte ? 4.0 : 1.0);
+            for (std::size_t g = 0; g < n_genes; ++g) ambient_[g] += share * w[g];
         }
-        const double total = std::accumulate(ambient.begin(), ambient.end(), 0.0);
-        for (auto& a : ambient) a /= total;
+        const double total = std::accumulate(ambient_.begin(), ambient_.end(), 0.0);
+        for (auto& a : ambient_) a /= total;
     }
 
-    double captured_total = 0;
-    for (const auto& bt : out.barcodes) captured_total += bt.captured;
-    const double reads_per_molecule = static_cast<double>(n_cells) * options.reads_per_cell / captured_total;
-
-    // Molecules per barcode, in parallel; each barcode has its own random stream.
-    std::vector<std::vector<Molecule>> per_barcode(out.barcodes.size());
-    std::vector<std::vector<std::uint32_t>> per_barcode_reads(out.barcodes.size());
-    std::uint64_t nuclear_length = 0;
-    for (std::size_t c = 0; c + 1 < reference.chrom_sequences.size(); ++c) nuclear_length += reference.chrom_sequences[c].size();
-    const std::uint32_t umi_length = align::chemistry_preset(options.chemistry).umi.length;
-
-    parallel_for(out.barcodes.size(), options.threads, [&](std::size_t b) {
-        auto& bt = out.barcodes[b];
-        Rng brng(options.seed, 0xB0 + sample_index, b);
-        std::normal_distribution<double> nz(0.0, 1.0);
+    /// A barcode's gene probabilities: its type(s) at its maturation, mitochondrial share and
+    /// ambient RNA; an empty droplet holds the ambient pool alone.
+    std::vector<double> profile(const BarcodeTruth& bt, Rng& brng) const {
+        if (!bt.is_cell) return ambient_;
+        const std::size_t n_genes = model_.genes();
         std::vector<double> p(n_genes), w2;
-        if (bt.is_cell) {
-            builder.weights(bt.type, bt.maturation, p);
-            if (bt.doublet) {
-                double m2 = bt.second_type == CellType::ClassicalMonocyte || bt.second_type == CellType::MoMacrophage
-                                ? brng.uniform()
-                                : std::numeric_limits<double>::quiet_NaN();
-                builder.weights(bt.second_type, m2, w2);
-                double s1 = std::accumulate(p.begin(), p.end(), 0.0), s2 = std::accumulate(w2.begin(), w2.end(), 0.0);
-                for (std::size_t g = 0; g < n_genes; ++g) p[g] = p[g] / s1 + w2[g] / s2;
-            }
-            builder.probabilities(p, std::min(0.6, bt.mito_fraction));
-            for (std::size_t g = 0; g < n_genes; ++g) p[g] = (1.0 - bt.ambient_fraction) * p[g] + bt.ambient_fraction * ambient[g];
-        } else {
-            p = ambient;
+        builder_.weights(bt.type, bt.maturation, p);
+        if (bt.doublet) {
+            double m2 = bt.second_type == CellType::ClassicalMonocyte || bt.second_type == CellType::MoMacrophage
+                            ? brng.uniform()
+                            : std::numeric_limits<double>::quiet_NaN();
+            builder_.weights(bt.second_type, m2, w2);
+            double s1 = std::accumulate(p.begin(), p.end(), 0.0), s2 = std::accumulate(w2.begin(), w2.end(), 0.0);
+            for (std::size_t g = 0; g < n_genes; ++g) p[g] = p[g] / s1 + w2[g] / s2;
         }
-        // Captured molecules: Poisson around a gamma-distributed (bursty) mean per gene.
+        builder_.probabilities(p, std::min(0.6, bt.mito_fraction));
+        for (std::size_t g = 0; g < n_genes; ++g) p[g] = (1.0 - bt.ambient_fraction) * p[g] + bt.ambient_fraction * ambient_[g];
+        return p;
+    }
+
+    /// A molecule of gene g: unspliced (internal priming somewhere in an intron of the canonical
+    /// isoform) with the gene's unspliced fraction, else one of its isoforms by weight.
+    Molecule gene_molecule(std::uint32_t g, Rng& brng) const {
+        const auto& gene = reference_.genes[g];
+        Molecule m;
+        m.gene = g;
+        if (brng.uniform() < model_.unspliced_fraction(g)) {
+            m.kind = MoleculeKind::Unspliced;
+            const auto& exons = gene.transcripts[0].exons;
+            std::uint64_t intronic = 0;
+            for (std::size_t e = 0; e + 1 < exons.size(); ++e) intronic += exons[e + 1].start - exons[e].end;
+            std::uint64_t r = brng.below(intronic);
+            std::uint32_t genomic = 0;
+            for (std::size_t e = 0; e + 1 < exons.size(); ++e) {
+                const std::uint32_t len = exons[e + 1].start - exons[e].end;
+                if (r < len) {
+                    genomic = exons[e].end + static_cast<std::uint32_t>(r);
+                    break;
+                }
+                r -= len;
+            }
+            m.anchor = gene.strand == '+' ? genomic - gene.start : gene.end - 1 - genomic;
+        } else {
+            std::vector<double> tw;
+            for (const auto& tx : gene.transcripts) tw.push_back(tx.weight);
+            m.transcript = static_cast<std::uint16_t>(gene.transcripts.size() == 1 ? 0 : pick(brng, tw));
+        }
+        return m;
+    }
+
+    /// Genomic DNA from between genes (a draw inside a gene is redrawn).
+    Molecule intergenic_molecule(Rng& brng) const {
+        Molecule m;
+        m.kind = MoleculeKind::Intergenic;
+        m.gene = kNoGene;
+        std::uint64_t pos = 0;
+        std::uint32_t c = 0;
+        for (int attempt = 0; attempt < 100; ++attempt) {
+            pos = brng.below(nuclear_length_);
+            c = 0;
+            while (pos >= reference_.chrom_sequences[c].size()) pos -= reference_.chrom_sequences[c++].size();
+            if (!overlaps_gene(reference_, c, pos, pos + kIntergenicMargin)) break;
+        }
+        m.chrom = c;
+        m.anchor = static_cast<std::uint32_t>(pos);
+        m.strand = brng.uniform() < 0.5 ? '+' : '-';
+        return m;
+    }
+
+    /// Barcode b's captured molecules (Poisson around a gamma-distributed, bursty mean per gene
+    /// in cells; a well-mixed multinomial in empty droplets) with distinct UMIs, and the reads
+    /// each gets; molecules never sequenced are not kept (not observable).
+    void molecules_of(std::size_t b) {
+        const auto& bt = out_.barcodes[b];
+        Rng brng(options_.seed, 0xB0 + sample_index_, b);
+        const auto p = profile(bt, brng);
         std::gamma_distribution<double> burst(4.0, 0.25);
         std::gamma_distribution<double> amplification(3.0, 1.0 / 3.0);
         std::unordered_set<std::uint32_t> umis;
-        auto& mols = per_barcode[b];
-        auto& reads = per_barcode_reads[b];
+        auto& mols = per_barcode_[b];
+        auto& reads = per_barcode_reads_[b];
         auto add = [&](Molecule m) {
             std::uint32_t umi;
-            do umi = static_cast<std::uint32_t>(brng.below(1ULL << (2 * umi_length)));
+            do umi = static_cast<std::uint32_t>(brng.below(1ULL << (2 * umi_length_)));
             while (!umis.insert(umi).second);
             m.umi = umi;
             m.barcode = static_cast<std::uint32_t>(b);
-            std::poisson_distribution<std::uint32_t> k(reads_per_molecule * amplification(brng));
+            std::poisson_distribution<std::uint32_t> k(reads_per_molecule_ * amplification(brng));
             const std::uint32_t n_reads = k(brng);
-            if (n_reads == 0) return;  // captured but never sequenced: not observable
+            if (n_reads == 0) return;
             mols.push_back(m);
             reads.push_back(n_reads);
         };
-        for (std::uint32_t g = 0; g < n_genes; ++g) {
+        for (std::uint32_t g = 0; g < model_.genes(); ++g) {
             const double mean = bt.captured * p[g];
             if (mean < 1e-7) continue;
-            // Cells transcribe in bursts; an empty droplet samples a well-mixed pool (multinomial).
             std::poisson_distribution<std::uint32_t> count(bt.is_cell ? mean * burst(brng) : mean);
-            const std::uint32_t n = count(brng);
-            const auto& gene = reference.genes[g];
-            for (std::uint32_t i = 0; i < n; ++i) {
-                Molecule m;
-                m.gene = g;
-                if (brng.uniform() < model.unspliced_fraction(g)) {
-                    m.kind = MoleculeKind::Unspliced;
-                    // Internal priming somewhere in an intron of the canonical isoform.
-                    const auto& exons = gene.transcripts[0].exons;
-                    std::uint64_t intronic = 0;
-                    for (std::size_t e = 0; e + 1 < exons.size(); ++e) intronic += exons[e + 1].start - exons[e].end;
-                    std::uint64_t r = brng.below(intronic);
-                    std::uint32_t genomic = 0;
-                    for (std::size_t e = 0; e + 1 < exons.size(); ++e) {
-                        const std::uint32_t len = exons[e + 1].start - exons[e].end;
-                        if (r < len) {
-                            genomic = exons[e].end + static_cast<std::uint32_t>(r);
-                            break;
-                        }
-                        r -= len;
-                    }
-                    m.anchor = gene.strand == '+' ? genomic - gene.start : gene.end - 1 - genomic;
-                } else {
-                    std::vector<double> tw;
-                    for (const auto& tx : gene.transcripts) tw.push_back(tx.weight);
-                    m.transcript = static_cast<std::uint16_t>(gene.transcripts.size() == 1 ? 0 : pick(brng, tw));
-                }
-                add(m);
-            }
+            for (std::uint32_t i = count(brng); i > 0; --i) add(gene_molecule(g, brng));
         }
-        std::poisson_distribution<std::uint32_t> n_intergenic(bt.captured * options.intergenic_fraction);
-        for (std::uint32_t i = n_intergenic(brng); i > 0; --i) {
-            Molecule m;
-            m.kind = MoleculeKind::Intergenic;
-            m.gene = kNoGene;
-            // Genomic DNA from between genes (a draw inside a gene is redrawn).
-            std::uint64_t pos = 0;
-            std::uint32_t c = 0;
-            for (int attempt = 0; attempt < 100; ++attempt) {
-                pos = brng.below(nuclear_length);
-                c = 0;
-                while (pos >= reference.chrom_sequences[c].size()) pos -= reference.chrom_sequences[c++].size();
-                if (!overlaps_gene(reference, c, pos, pos + kIntergenicMargin)) break;
-            }
-            m.chrom = c;
-            m.anchor = static_cast<std::uint32_t>(pos);
-            m.strand = brng.uniform() < 0.5 ? '+' : '-';
-            add(m);
-        }
-    });
-    std::size_t total = 0;
-    for (const auto& v : per_barcode) total += v.size();
-    out.molecules.reserve(total);
-    out.reads.reserve(total);
-    for (std::size_t b = 0; b < per_barcode.size(); ++b) {
-        out.barcodes[b].molecules = per_barcode[b].size();
-        for (auto r : per_barcode_reads[b]) out.barcodes[b].reads += r;
-        out.molecules.insert(out.molecules.end(), per_barcode[b].begin(), per_barcode[b].end());
-        out.reads.insert(out.reads.end(), per_barcode_reads[b].begin(), per_barcode_reads[b].end());
-        std::vector<Molecule>().swap(per_barcode[b]);
+        std::poisson_distribution<std::uint32_t> n_intergenic(bt.captured * options_.intergenic_fraction);
+        for (std::uint32_t i = n_intergenic(brng); i > 0; --i) add(intergenic_molecule(brng));
     }
-    return out;
+
+    SampleMolecules gather() {
+        std::size_t total = 0;
+        for (const auto& v : per_barcode_) total += v.size();
+        out_.molecules.reserve(total);
+        out_.reads.reserve(total);
+        for (std::size_t b = 0; b < per_barcode_.size(); ++b) {
+            out_.barcodes[b].molecules = per_barcode_[b].size();
+            for (auto r : per_barcode_reads_[b]) out_.barcodes[b].reads += r;
+            out_.molecules.insert(out_.molecules.end(), per_barcode_[b].begin(), per_barcode_[b].end());
+            out_.reads.insert(out_.reads.end(), per_barcode_reads_[b].begin(), per_barcode_reads_[b].end());
+            std::vector<Molecule>().swap(per_barcode_[b]);
+        }
+        return std::move(out_);
+    }
+
+    const SimulateOptions& options_;
+    const Reference& reference_;
+    const ExpressionModel& model_;
+    const SampleDesign& sample_;
+    const std::vector<std::uint32_t>& whitelist_;
+    const std::size_t sample_index_;
+    const GroupModel group_;
+    ProfileBuilder builder_;
+    Rng rng_;
+    std::normal_distribution<double> z_{0.0, 1.0};
+    double animal_maturation_ = 1.0;
+    std::vector<double> composition_, ambient_;
+    std::uint32_t n_cells_ = 0;
+    double reads_per_molecule_ = 0;
+    std::uint64_t nuclear_length_ = 0;
+    std::uint32_t umi_length_ = 12;
+    SampleMolecules out_;
+    std::vector<std::vector<Molecule>> per_barcode_;
+    std::vector<std::vector<std::uint32_t>> per_barcode_reads_;
+};
+
+}  // namespace
+
+SampleMolecules simulate_molecules(const SimulateOptions& options, const Reference& reference,
+                                   const ExpressionModel& model, const SampleDesign& sample,
+                                   const std::vector<std::uint32_t>& whitelist, std::size_t sample_index) {
+    return SampleSimulator(options, reference, model, sample, whitelist, sample_index).run();
 }
 
 }  // namespace kupffer::simulate::internal
