@@ -1,27 +1,34 @@
 #!/usr/bin/env bash
 # Demultiplex + map (and count) benchmark: kupffer against kallisto|bustools and STARsolo (Debian
-# packages) on the same simulated 10x v3 run, at equal threads. Prints wall time, CPU time, peak memory and
-# read pairs per second per thread, side by side, plus the floor (merely decompressing the FASTQ)
-# and kupffer's speed and memory as ratios to each peer.
+# packages) on the same simulated 10x v3 run, at equal threads. Prints wall time, CPU time, peak
+# memory and read pairs per second per thread, side by side, plus the floor (merely decompressing
+# the FASTQ) and kupffer's speed and memory as ratios to each peer.
+# The run looks like a real one (issue 14): reads placed on the real RefSeq annotation of human
+# chr21 (`kupffer simulate --gtf`: overlapping, antisense and nested genes; 5-35% of each gene's
+# molecules intronic), 1,500 cells with 20 empty droplets each (30,000 ambient barcodes), a
+# 100,000-barcode whitelist, 90-base cDNA reads, and kupffer's chemistry left on auto.
 # Usage: bench/align.sh [threads] [read-pairs-per-cell] [workdir]
-# Needs: rna-star kallisto bustools (apt-get install), a built kupffer.
+# Needs: rna-star kallisto bustools (apt-get install), a built kupffer, ../shared/data.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 threads=${1:-$(nproc)}
 rpc=${2:-5000}
 work=${3:-/tmp/kupffer-bench-align}
 kupffer=$PWD/build/kupffer
+gtf=$PWD/../shared/data/refseq_chr21/genes.gtf.gz
 for tool in STAR kallisto bustools; do
   command -v $tool >/dev/null || { echo "missing $tool: apt-get install rna-star kallisto bustools"; exit 1; }
 done
+[ -f "$gtf" ] || { echo "missing $gtf (../shared/data beside the checkout)"; exit 1; }
 [ -x "$kupffer" ] || bash scripts/build.sh
 mkdir -p "$work"
 cd "$work"
 study=study
-if [ ! -d $study ]; then
-  # One sample, ~1,000 cells: ~5M read pairs at 5,000 per cell.
-  "$kupffer" simulate --out $study --seed 5 --groups ALF --animals-per-group 1 --cells 1000 \
-    --reads-per-cell "$rpc" --no-read-truth --threads "$threads" >/dev/null
+if [ ! -f $study/kupffer_simulate.json ] || ! grep -q refseq_chr21 $study/kupffer_simulate.json; then
+  rm -rf $study kupffer_index kallisto.idx star_index
+  # One sample, 1,500 cells: ~7.5M read pairs at 5,000 per cell.
+  "$kupffer" simulate --out $study --seed 5 --gtf "$gtf" --groups ALF --animals-per-group 1 --cells 1500 \
+    --empty-per-cell 20 --whitelist-size 100000 --reads-per-cell "$rpc" --no-read-truth --threads "$threads" >/dev/null
 fi
 ref=$study/reference
 R1=$(ls $study/run/*_R1_001.fastq.gz | paste -sd' ')
@@ -68,7 +75,7 @@ fi
 if [ ! -d star_index ]; then
   mkdir -p star_index
   STAR --runMode genomeGenerate --genomeDir star_index --genomeFastaFiles $ref/genome.fa --sjdbGTFfile $ref/genes.gtf \
-    --genomeSAindexNbases 10 --runThreadN "$threads" --outFileNamePrefix star_index/ >/dev/null
+    --genomeSAindexNbases 11 --runThreadN "$threads" --outFileNamePrefix star_index/ >/dev/null
 fi
 
 # The floor: decompressing every R1 and R2 byte once, with zlib (zcat, as STAR reads them) and
@@ -78,11 +85,11 @@ if command -v igzip >/dev/null; then measure floor_isal sh -c "cat $R1 $R2 | igz
 # kupffer: demultiplex (whitelist correction) + map, records written. The main comparison
 # (kupffer, kallisto bus, STARsolo) takes the median of $runs runs each: one run varies by ~5%.
 measure_median kupffer "rm -rf kupffer_out" "$kupffer" map -i kupffer_index --fastqs $study/run -o kupffer_out \
-  --whitelist whitelist.txt --chemistry 10xv3 -t "$threads"
+  --whitelist whitelist.txt -t "$threads"
 # kupffer with --bam: the same plus a coordinate-sorted, indexed BAM of every read.
 rm -rf kupffer_bam_out
 measure kupffer_bam "$kupffer" map -i kupffer_index --fastqs $study/run -o kupffer_bam_out --whitelist whitelist.txt \
-  --chemistry 10xv3 -t "$threads" --bam
+  -t "$threads" --bam
 # kallisto | bustools: pseudoalign, then correct barcodes and sort (what kupffer map does).
 rm -rf kb_out
 files=""; for r1 in $R1; do files="$files $r1 ${r1/_R1_/_R2_}"; done
@@ -157,3 +164,15 @@ printf "%-28s %9s %9s %10s\n" "STARsolo solo step" "${wall[starsolo_solo]}" "-" 
 printf "(* STAR's solo arrays only: the step runs inside STAR's process, next to its genome index)\n"
 printf "kupffer count: %.2fx bustools count's wall time, %.2fx its peak memory\n" \
   "$(echo "${wall[kupffer_count]} / ${wall[bustools_count]}" | bc -l)" "$(echo "${mem[kupffer_count]} / ${mem[bustools_count]}" | bc -l)"
+
+# FASTQ -> count matrix: kupffer map + count (cell calling and MTX/HDF5/h5ad included) against
+# kallisto bus + bustools correct/sort/count (no cell calling) and STARsolo (its solo step inside).
+accumulate kupffer_total kupffer; accumulate kupffer_total kupffer_count
+accumulate kb_total kb; accumulate kb_total bustools_count
+printf "\nFASTQ -> matrix: kupffer %.1f s; kallisto|bustools %.1f s (kupffer %.2fx faster); STARsolo %.1f s (%.2fx)\n" \
+  "${wall[kupffer_total]}" "${wall[kb_total]}" "$(echo "${wall[kb_total]} / ${wall[kupffer_total]}" | bc -l)" \
+  "${wall[starsolo]}" "$(echo "${wall[starsolo]} / ${wall[kupffer_total]}" | bc -l)"
+if [ -n "${wall[floor_isal]:-}" ]; then
+  printf "kupffer map's wall time: %.2fx one thread of igzip decompressing the same R1 and R2\n" \
+    "$(echo "${wall[kupffer]} / ${wall[floor_isal]}" | bc -l)"
+fi
