@@ -90,6 +90,18 @@ struct Fragment {
     bool junction = false;
 };
 
+/// The truth columns of a fragment from `gene`; an unspliced one covers genomic [g0, g1).
+void from_gene(Fragment& f, const Reference& reference, const Gene& gene) {
+    f.gene_id = gene.id;
+    f.chrom = reference.chrom_names[gene.chrom];
+    f.strand = gene.strand;
+}
+void from_pre_mrna(Fragment& f, const Gene& gene, std::uint32_t g0, std::uint32_t g1) {
+    f.leftmost = g0;
+    f.molecule = "unspliced";
+    f.region = intronic_bases(gene, g0, g1) > 0 ? "intronic" : "exonic";
+}
+
 /// Molecule m seen from its 5' end (10x 5'): the fragment is its first `distance` bases (up to
 /// where reverse transcription began); R2 reads the far end, antisense.
 Fragment five_prime_fragment(const Reference& reference, const Molecule& m, std::uint32_t distance, const ReadLayout& layout) {
@@ -114,13 +126,9 @@ Fragment five_prime_fragment(const Reference& reference, const Molecule& m, std:
         const std::uint32_t f1 = std::min(end, layout.read1_length);
         f.five = gene.strand == '+' ? oriented_sequence(reference, gene.chrom, gene.start, gene.start + f1, '+')
                                     : oriented_sequence(reference, gene.chrom, gene.end - f1, gene.end, '-');
-        f.leftmost = g0;
-        f.molecule = "unspliced";
-        f.region = intronic_bases(gene, g0, g1) > 0 ? "intronic" : "exonic";
+        from_pre_mrna(f, gene, g0, g1);
     }
-    f.gene_id = gene.id;
-    f.chrom = reference.chrom_names[gene.chrom];
-    f.strand = gene.strand;
+    from_gene(f, reference, gene);
     return f;
 }
 
@@ -156,13 +164,9 @@ Fragment three_prime_fragment(const Reference& reference, const Molecule& m, std
         const std::uint32_t g0 = gene.strand == '+' ? gene.start + start : gene.end - end;
         const std::uint32_t g1 = gene.strand == '+' ? gene.start + end : gene.end - start;
         f.r2 = oriented_sequence(reference, gene.chrom, g0, g1, gene.strand);
-        f.leftmost = g0;
-        f.molecule = "unspliced";
-        f.region = intronic_bases(gene, g0, g1) > 0 ? "intronic" : "exonic";
+        from_pre_mrna(f, gene, g0, g1);
     }
-    f.gene_id = gene.id;
-    f.chrom = reference.chrom_names[gene.chrom];
-    f.strand = gene.strand;
+    from_gene(f, reference, gene);
     return f;
 }
 
