@@ -66,6 +66,10 @@ case_gtf_end_before_start() { head -4 "$study/reference/genes.gtf" >g.gtf
   printf 'chr1\tkupffer\texon\t500\t400\t.\t+\t.\tgene_id "G1"; transcript_id "T1";\n' >>g.gtf; index_on "" g.gtf; }
 case_gtf_unknown_contig() { head -4 "$study/reference/genes.gtf" >g.gtf
   printf 'chrZ\tkupffer\texon\t100\t400\t.\t+\t.\tgene_id "G1"; transcript_id "T1";\n' >>g.gtf; index_on "" g.gtf; }
+case_simulate_gtf_contig_not_in_genome() { head -4 "$study/reference/genes.gtf" >g.gtf
+  printf 'chrZ\tkupffer\texon\t100\t400\t.\t+\t.\tgene_id "G1"; transcript_id "T1";\n' >>g.gtf
+  kf simulate -o sim --gtf g.gtf --genome "$study/reference/genome.fa" --cells 50; out=sim; }
+case_simulate_genome_without_gtf() { kf simulate -o sim --genome "$study/reference/genome.fa"; out=sim; }
 case_gtf_chr_prefix_mismatch() { sed 's/^chr//' "$study/reference/genes.gtf" >g.gtf; index_on "" g.gtf; }
 case_gtf_no_gene_id() { head -4 "$study/reference/genes.gtf" >g.gtf
   printf 'chr1\tkupffer\texon\t100\t400\t.\t+\t.\ttranscript_id "T1";\n' >>g.gtf; index_on "" g.gtf; }
