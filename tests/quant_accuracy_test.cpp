@@ -122,8 +122,13 @@ TEST(QuantAccuracy, CountingAStreamedFileInSmallBlocksGivesTheSameMatrices) {
         quant::CountOptions co;
         co.include_introns = true;
         co.block_records = block;
+        std::vector<std::pair<std::uint64_t, double>> progress;  // (records read, share of the file)
+        co.on_progress = [&](std::uint64_t records, double fraction) { progress.emplace_back(records, fraction); };
         const auto s = quant::count_molecules(reader, co);
         EXPECT_EQ(s.barcodes, c.counts.barcodes) << block;
+        EXPECT_EQ(progress.back().first, c.records.records.size()) << block;
+        EXPECT_EQ(progress.back().second, 1.0) << block;
+        for (std::size_t i = 1; i < progress.size(); ++i) EXPECT_GT(progress[i].first, progress[i - 1].first);
         EXPECT_EQ(s.barcode_reads, c.counts.barcode_reads) << block;
         EXPECT_EQ(s.reads, c.counts.reads);
         EXPECT_EQ(s.umis_merged, c.counts.umis_merged);

@@ -229,6 +229,11 @@ struct Execution {
         o.count.threads = std::max(1, threads / jobs);
         o.fingerprint = options.fingerprint;
         o.on_phase = [&](const char* phase) { report({ProgressEvent::Kind::Note, "count", sample.name, 0, "", 0, phase}); };
+        const auto start = std::chrono::steady_clock::now();
+        o.count.on_progress = [&, start](std::uint64_t records, double fraction) {
+            report({ProgressEvent::Kind::Update, "count", sample.name, records, "records",
+                    std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count(), "", fraction});
+        };
         step(Stage::Count, sample.name, [&] {
             const auto r = run_count_sample(at.sample(sample.name), o);
             warn(r.warnings);

@@ -276,7 +276,11 @@ CountResults count_molecules(align::RecordReader& reader, const CountOptions& op
     if (options.block_records == 0) throw OptionError("CountOptions::block_records must be positive");
     Counter counter(reader.header(), options);
     std::vector<Record> block;
-    while (reader.read(block, options.block_records) != 0) {
+    std::uint64_t records = 0;
+    for (std::size_t n; (n = reader.read(block, options.block_records)) != 0;) {
+        records += n;
+        if (options.on_progress)
+            options.on_progress(records, reader.size() ? static_cast<double>(records) / static_cast<double>(reader.size()) : 1.0);
         // Count every barcode that is complete: all but the block's last, which may go on.
         std::size_t cut = block.size();
         while (cut > 0 && block[cut - 1].barcode == block.back().barcode) --cut;

@@ -5,6 +5,7 @@
 // each remaining UMI is one molecule. Spliced, unspliced and ambiguous molecules are counted in
 // their own layers.
 #include <cstdint>
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -33,6 +34,9 @@ struct CountOptions {
     /// Records held at once when counting from a RecordReader (32 bytes each: 1Mi = 32 MiB);
     /// memory is then this block plus the matrices, however large the file. Never changes the output.
     std::size_t block_records = std::size_t{1} << 20;
+    /// Streaming from a RecordReader: called after each block with the records read so far and
+    /// their share of the file, in [0, 1] (progress displays); never changes the output.
+    std::function<void(std::uint64_t records, double fraction)> on_progress;
 };
 
 struct CountResults {
