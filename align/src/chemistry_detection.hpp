@@ -18,7 +18,15 @@ namespace kupffer::align::internal {
 /// One mate's records across all lanes of a sample, in order.
 class MateStream {
 public:
-    MateStream(const SampleFastqs& sample, int mate) : sample_(&sample), mate_(mate) { open(0); }
+    MateStream(const SampleFastqs& sample, int mate) : sample_(&sample), mate_(mate) {
+        for (const auto& lane : sample.lanes) {  // for fraction_read(); 0 if unknown
+            std::error_code ec;
+            const auto size = std::filesystem::file_size(mate == 0 ? lane.r1 : lane.r2, ec);
+            sizes_.push_back(ec ? 0 : size);
+            total_ += sizes_.back();
+        }
+        open(0);
+    }
     /// Next record and the lane it came from; false after the last lane.
     bool next(FastqRecord& rec, std::size_t& lane) {
         for (;;) {
@@ -33,17 +41,9 @@ public:
     const FastqReader& reader() const { return *reader_; }
     /// Share of this mate's bytes over all lanes read so far, in [0, 1] (progress and its ETA).
     double fraction_read() const {
-        std::uint64_t total = 0, done = 0;
-        for (std::size_t l = 0; l < sample_->lanes.size(); ++l) {
-            std::error_code ec;
-            const auto& path = mate_ == 0 ? sample_->lanes[l].r1 : sample_->lanes[l].r2;
-            const std::uint64_t size = std::filesystem::file_size(path, ec);
-            if (ec) return 0;
-            total += size;
-            if (l < lane_) done += size;
-            else if (l == lane_) done += std::min(size, reader_->file_position());
-        }
-        return total ? static_cast<double>(done) / static_cast<double>(total) : 0;
+        std::uint64_t done = std::min(sizes_[lane_], reader_->file_position());
+        for (std::size_t l = 0; l < lane_; ++l) done += sizes_[l];
+        return total_ ? static_cast<double>(done) / static_cast<double>(total_) : 0;
     }
 
 private:
@@ -55,6 +55,8 @@ private:
     int mate_;
     std::size_t lane_ = 0;
     std::unique_ptr<FastqReader> reader_;
+    std::vector<std::uint64_t> sizes_;  // of this mate's file in each lane, read once
+    std::uint64_t total_ = 0;
 };
 
 /// The part of a read a segment covers (empty if the read is shorter than its offset).

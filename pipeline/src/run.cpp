@@ -123,7 +123,6 @@ void remove_leftovers(const Study& s, const Layout& at) {
                 if (e.path().extension() == ".tmp" && e.is_regular_file(ec)) fs::remove(e.path(), ec);
 }
 
-
 int parallel_samples(const Study& s, int threads) {
     const int jobs = s.parallel_samples > 0 ? s.parallel_samples : std::max(1, threads / 4);
     return std::max(1, std::min<int>(jobs, static_cast<int>(std::max<std::size_t>(1, s.samples.size()))));
@@ -208,16 +207,21 @@ struct Execution {
         o.map.whitelists = whitelists;
         o.overwrite = true;
         o.fingerprint = options.fingerprint;
-        const auto start = std::chrono::steady_clock::now();
-        o.map.on_progress = [&, start](std::uint64_t pairs, double fraction) {
-            report({ProgressEvent::Kind::Update, "map", sample.name, pairs, "read pairs",
-                    std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count(), "", fraction});
-        };
+        o.map.on_progress = updates("map", sample.name, "read pairs");
         step(Stage::Map, sample.name, [&] {
             const auto r = run_map_sample(sample, index, at.index, at.sample(sample.name), o);
             warn(r.warnings);
             return std::to_string(r.metrics.read_pairs) + " read pairs, chemistry " + r.metrics.chemistry;
         });
+    }
+
+    /// A progress callback for a stage's (done, share of its input) updates, timed from now.
+    std::function<void(std::uint64_t, double)> updates(const char* stage, const std::string& sample, const char* unit) {
+        const auto start = std::chrono::steady_clock::now();
+        return [this, stage, sample, unit, start](std::uint64_t done, double fraction) {
+            report({ProgressEvent::Kind::Update, stage, sample, done, unit,
+                    std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count(), "", fraction});
+        };
     }
 
     void warn(const std::vector<Alert>& alerts) {
@@ -229,11 +233,7 @@ struct Execution {
         o.count.threads = std::max(1, threads / jobs);
         o.fingerprint = options.fingerprint;
         o.on_phase = [&](const char* phase) { report({ProgressEvent::Kind::Note, "count", sample.name, 0, "", 0, phase}); };
-        const auto start = std::chrono::steady_clock::now();
-        o.count.on_progress = [&, start](std::uint64_t records, double fraction) {
-            report({ProgressEvent::Kind::Update, "count", sample.name, records, "records",
-                    std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count(), "", fraction});
-        };
+        o.count.on_progress = updates("count", sample.name, "records");
         step(Stage::Count, sample.name, [&] {
             const auto r = run_count_sample(at.sample(sample.name), o);
             warn(r.warnings);
