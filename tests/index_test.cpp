@@ -176,7 +176,7 @@ TEST(ReferenceFiles, ReadsTheRealMitochondrialReference) {
 TEST(Index, FindsEveryKmerOfEveryTargetAndNothingElseBeforeAndAfterSaving) {
     // 150 kb of random sequence: a gene of three exons and a single-exon gene, both on '+', and
     // a 500-base stretch copied into both, so some k-mers have several postings. About 120,000
-    // k-mers fill the hash table's probe runs far beyond the small references above.
+    // k-mers, far more than the small references above, in the compact table's values and postings.
     TempDir dir;
     std::string c;
     std::uint64_t x = 987654321;

@@ -11,6 +11,8 @@
 #include <nlohmann/json.hpp>
 
 #include "kupffer/align/reference_files.hpp"
+#include "binary_arrays.hpp"
+#include "kmer_table.hpp"
 #include "kupffer/core/dna.hpp"
 #include "kupffer/core/errors.hpp"
 #include "kupffer/core/output_file.hpp"
@@ -70,43 +72,9 @@ std::uint32_t crc_of_file(const fs::path& path) {
     return static_cast<std::uint32_t>(crc);
 }
 
-struct KmerEntry {
-    std::uint64_t kmer;
-    std::uint32_t target;
-    std::uint32_t position;
-    bool operator<(const KmerEntry& o) const noexcept {
-        return kmer != o.kmer ? kmer < o.kmer : target != o.target ? target < o.target : position < o.position;
-    }
-};
-
 std::string oriented(const std::string& contig, std::uint32_t start, std::uint32_t end, char strand) {
     std::string_view piece(contig.data() + start, end - start);
     return strand == '+' ? std::string(piece) : dna::reverse_complement(piece);
-}
-
-template <class T, class A>
-void write_array(AtomicFile& out, const std::vector<T, A>& v) {
-    const std::uint64_t n = v.size();
-    out.write(std::string_view(reinterpret_cast<const char*>(&n), sizeof n));
-    out.write(std::string_view(reinterpret_cast<const char*>(v.data()), v.size() * sizeof(T)));
-}
-
-template <class T, class A>
-void read_array(std::FILE* f, const fs::path& path, std::vector<T, A>& v, int threads) {
-    std::uint64_t n = 0;
-    if (std::fread(&n, sizeof n, 1, f) != 1) throw InputError(path.string(), 0, "truncated index file");
-    v.resize(n);
-    // Large arrays are read in fixed pieces by several threads (pread at the FILE's position),
-    // so faulting in and filling fresh pages, most of a load's time, is shared out.
-    constexpr std::size_t kPiece = std::size_t{8} << 20;
-    const std::size_t bytes = n * sizeof(T);
-    const off_t start = ftello(f);
-    if (start < 0) throw IoError(path.string(), "read", errno);
-    char* into = reinterpret_cast<char*>(v.data());
-    parallel_chunks(bytes, kPiece, bytes > kPiece ? threads : 1, [&](std::size_t, std::size_t begin, std::size_t end) {
-        read_at(fileno(f), path, into + begin, end - begin, static_cast<std::uint64_t>(start) + begin, "truncated index file");
-    });
-    if (fseeko(f, start + static_cast<off_t>(bytes), SEEK_SET) != 0) throw IoError(path.string(), "read", errno);
 }
 
 }  // namespace
@@ -182,26 +150,6 @@ void add_introns(const Genome& genome, const Annotation& ann, const fs::path& fa
     }
 }
 
-/// Every k-mer of every target with its position, sorted (by k-mer, then target and position).
-std::vector<KmerEntry> sorted_kmers(const std::vector<std::string>& sequences, std::uint32_t k, int threads) {
-    std::vector<std::vector<KmerEntry>> per_target(sequences.size());  // gathered per target in parallel
-    parallel_for(sequences.size(), threads, [&](std::size_t t) {
-        dna::for_each_kmer(sequences[t], k, [&](std::uint64_t kmer, std::uint32_t pos, std::uint32_t) {
-            per_target[t].push_back({kmer, static_cast<std::uint32_t>(t), pos});
-        });
-    });
-    std::vector<KmerEntry> entries;
-    std::size_t total = 0;
-    for (const auto& v : per_target) total += v.size();
-    entries.reserve(total);
-    for (auto& v : per_target) {
-        entries.insert(entries.end(), v.begin(), v.end());
-        std::vector<KmerEntry>().swap(v);
-    }
-    std::sort(entries.begin(), entries.end());
-    return entries;
-}
-
 }  // namespace
 
 Index Index::build(const fs::path& fasta, const fs::path& gtf, const IndexOptions& options) {
@@ -213,81 +161,49 @@ Index Index::build(const fs::path& fasta, const fs::path& gtf, const IndexOption
             throw OptionError("not enough memory for this index: " + describe(estimate) + "; allowed: " +
                               std::to_string(options.memory_bytes / 1000000) + " MB (--memory)");
     }
-    const Genome genome = read_fasta(fasta);
-    const Annotation ann = read_gtf(gtf);
     Index index;
     index.k_ = options.k;
     index.fingerprint_ = fingerprint_reference(fasta, gtf, options.k);
-    index.contig_names_ = genome.names;
-    for (const auto& seq : genome.sequences) index.contig_lengths_.push_back(static_cast<std::uint32_t>(seq.size()));
-    for (const auto& g : ann.genes) {
-        index.gene_ids_.push_back(g.id);
-        index.gene_names_.push_back(g.name);
-    }
     Targets t;  // transcripts, then each gene's flanked introns
-    add_transcripts(genome, ann, fasta, gtf, t);
-    add_introns(genome, ann, fasta, gtf, options.k, t);
+    {
+        const Genome genome = read_fasta(fasta);  // freed before the k-mers are gathered
+        const Annotation ann = read_gtf(gtf);
+        index.contig_names_ = genome.names;
+        for (const auto& seq : genome.sequences) index.contig_lengths_.push_back(static_cast<std::uint32_t>(seq.size()));
+        for (const auto& g : ann.genes) {
+            index.gene_ids_.push_back(g.id);
+            index.gene_names_.push_back(g.name);
+        }
+        add_transcripts(genome, ann, fasta, gtf, t);
+        add_introns(genome, ann, fasta, gtf, options.k, t);
+    }
     index.targets_ = std::move(t.targets);
     index.layouts_ = std::move(t.layouts);
-    auto entries = sorted_kmers(t.sequences, options.k, options.threads);
-    std::vector<std::string>().swap(t.sequences);
-    // One entry per distinct k-mer: its posting inline when it occurs once, else its postings' range.
-    std::vector<Entry> distinct;
-    for (std::size_t i = 0; i < entries.size();) {
-        std::size_t j = i + 1;
-        while (j < entries.size() && entries[j].kmer == entries[i].kmer) ++j;
-        if (j - i == 1) {
-            distinct.push_back({entries[i].kmer, {entries[i].target, entries[i].position}});
-            ++index.single_postings_;
-        } else {
-            distinct.push_back({entries[i].kmer | kSeveral, {static_cast<std::uint32_t>(index.postings_.size()), static_cast<std::uint32_t>(j - i)}});
-            for (std::size_t p = i; p < j; ++p) index.postings_.push_back({entries[p].target, entries[p].position});
-        }
-        i = j;
-    }
-    std::vector<KmerEntry>().swap(entries);
-    index.build_table(std::move(distinct));
+    KmerTable::Options table_options;
+    table_options.k = options.k;
+    table_options.threads = options.threads;
+    *index.table_ = KmerTable::build(t.sequences, table_options);
     return index;
 }
 
+Index::Index() : table_(std::make_unique<KmerTable>()) {}
+Index::~Index() = default;
+Index::Index(Index&&) noexcept = default;
+Index& Index::operator=(Index&&) noexcept = default;
 
+std::size_t Index::distinct_kmers() const noexcept { return table_->distinct(); }
+std::size_t Index::postings() const noexcept { return table_->occurrences(); }
+std::uint64_t Index::table_bytes() const noexcept { return table_->memory_bytes(); }
 
-std::uint64_t Index::home_of(std::uint64_t kmer) const noexcept {
-    // The hash's top 32 bits scaled to the home range (no modulo, any table size).
-    return ((mix(kmer) >> 32) * home_slots_) >> 32;
+std::span<const Posting> Index::find(std::uint64_t kmer, std::vector<Posting>& out) const {
+    table_->find(kmer, out);
+    return out;
 }
 
-void Index::build_table(std::vector<Entry> entries) {
-    distinct_ = entries.size();
-    home_slots_ = std::max<std::uint64_t>(1, entries.size() * 10 / 7);  // load <= 0.7
-    std::vector<std::pair<std::uint64_t, std::uint64_t>> order;  // (home, position in entries)
-    order.reserve(entries.size());
-    for (std::size_t i = 0; i < entries.size(); ++i) order.emplace_back(home_of(entries[i].kmer & ~kSeveral), i);
-    std::sort(order.begin(), order.end());  // entries are sorted by k-mer: ties stay in k-mer order
-    std::uint64_t end = 0;  // one past the last filled slot
-    for (const auto& [home, i] : order) end = std::max(home, end) + 1;
-    slots_.assign(std::max(end, home_slots_) + 1, Entry{kEmpty, {0, 0}});
-    end = 0;
-    for (const auto& [home, i] : order) {
-        const std::uint64_t slot = std::max(home, end);
-        slots_[slot] = entries[i];
-        end = slot + 1;
-    }
-}
-
-void Index::prefetch(std::uint64_t kmer) const noexcept { __builtin_prefetch(&slots_[home_of(kmer)]); }
-
-std::span<const Posting> Index::find(std::uint64_t kmer) const noexcept {
-    const std::uint64_t home = home_of(kmer);
-    for (std::uint64_t slot = home;; ++slot) {
-        const Entry& e = slots_[slot];
-        if (e.kmer == kEmpty) return {};
-        const std::uint64_t key = e.kmer & ~kSeveral;
-        if (key == kmer)
-            return e.kmer & kSeveral ? std::span<const Posting>(postings_.data() + e.posting.target, e.posting.position)
-                                     : std::span<const Posting>(&e.posting, 1);
-        if (home_of(key) > home) return {};
-    }
+std::vector<Posting> Index::find(std::uint64_t kmer) const {
+    std::vector<Posting> out;
+    table_->find(kmer, out);
+    return out;
 }
 
 void Index::save(const fs::path& folder, bool overwrite, const std::function<void(const fs::path&)>& before_commit) const {
@@ -295,7 +211,7 @@ void Index::save(const fs::path& folder, bool overwrite, const std::function<voi
     nlohmann::json meta = {{"software", "kupffer"},       {"format_version", kIndexFormatVersion},
                            {"k", k_},                     {"fingerprint", fingerprint_},
                            {"gene_ids", gene_ids_},       {"gene_names", gene_names_},
-                           {"distinct_kmers", distinct_}, {"postings", postings()}};
+                           {"distinct_kmers", distinct_kmers()}, {"postings", postings()}};
     auto& targets = meta["targets"] = nlohmann::json::array();
     for (const auto& t : targets_) targets.push_back({t.name, t.gene, static_cast<int>(t.kind), t.length});
     meta["contigs"] = nlohmann::json::array();
@@ -306,9 +222,7 @@ void Index::save(const fs::path& folder, bool overwrite, const std::function<voi
     const std::uint32_t header[2] = {kIndexFormatVersion, k_};
     bin.write(std::string_view(reinterpret_cast<const char*>(header), sizeof header));
     bin.write(std::string_view(reinterpret_cast<const char*>(&fingerprint_), sizeof fingerprint_));
-    write_array(bin, std::vector<std::uint64_t>{home_slots_, distinct_});
-    write_array(bin, slots_);
-    write_array(bin, postings_);
+    table_->save(bin);
     // Layouts: per target (contig, strand, first block), then all blocks.
     std::vector<std::uint32_t> layout_heads;
     std::vector<std::pair<std::uint32_t, std::uint32_t>> blocks;
@@ -359,10 +273,13 @@ Index Index::load(const fs::path& folder, std::optional<std::uint64_t> expected_
         throw InputError(bin_path.string(), 0, "not a kupffer index file");
     if (header[0] != kIndexFormatVersion || header[1] != index.k_ || fingerprint != index.fingerprint_)
         throw InputError(bin_path.string(), 0, "index files disagree with each other: rebuild the index");
-    std::vector<std::uint64_t> table_shape;
-    read_array(f.get(), bin_path, table_shape, threads);
-    read_array(f.get(), bin_path, index.slots_, threads);
-    read_array(f.get(), bin_path, index.postings_, threads);
+    *index.table_ = KmerTable::load(f.get(), bin_path, threads);
+    if (index.table_->k() != index.k_ || index.table_->bases() != [&] {
+            std::uint64_t bases = 0;
+            for (const auto& t : index.targets_) bases += t.length;
+            return bases;
+        }())
+        throw InputError(bin_path.string(), 0, "corrupt index file (targets and k-mer table disagree)");
     for (const auto& c : meta.at("contigs")) {
         index.contig_names_.push_back(c[0].get<std::string>());
         index.contig_lengths_.push_back(c[1].get<std::uint32_t>());
@@ -380,36 +297,6 @@ Index Index::load(const fs::path& folder, std::optional<std::uint64_t> expected_
         index.layouts_.push_back({contig, static_cast<char>(layout_heads[3 * t + 1]),
                                   {blocks.begin() + first, blocks.begin() + last}});
     }
-    bool ok = table_shape.size() == 2 && !index.slots_.empty() && index.slots_.back().kmer == kEmpty &&
-              table_shape[0] > 0 && table_shape[0] < index.slots_.size();
-    // Every slot checked, in fixed pieces in parallel; the tallies are sums, whatever the order.
-    constexpr std::size_t kCheckPiece = std::size_t{1} << 20;
-    const std::size_t pieces = (index.slots_.size() + kCheckPiece - 1) / kCheckPiece;
-    std::vector<std::uint64_t> piece_filled(pieces, 0), piece_single(pieces, 0);
-    std::vector<char> piece_ok(pieces, 1);
-    parallel_chunks(index.slots_.size(), kCheckPiece, threads, [&](std::size_t piece, std::size_t begin, std::size_t end) {
-        std::uint64_t filled = 0, single = 0;
-        bool fits = true;
-        for (std::size_t i = begin; i < end; ++i) {
-            const Entry& e = index.slots_[i];
-            if (e.kmer == kEmpty) continue;
-            ++filled;
-            if (e.kmer & kSeveral) fits &= std::uint64_t{e.posting.target} + e.posting.position <= index.postings_.size();
-            else ++single;
-        }
-        piece_filled[piece] = filled;
-        piece_single[piece] = single;
-        piece_ok[piece] = fits;
-    });
-    std::uint64_t filled = 0;
-    for (std::size_t p = 0; p < pieces; ++p) {
-        filled += piece_filled[p];
-        index.single_postings_ += piece_single[p];
-        ok = ok && piece_ok[p];
-    }
-    if (!ok || filled != table_shape[1]) throw InputError(bin_path.string(), 0, "corrupt index file");
-    index.home_slots_ = table_shape[0];
-    index.distinct_ = filled;
     return index;
 }
 

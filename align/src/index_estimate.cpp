@@ -1,5 +1,6 @@
 // The memory an index build and a loaded index take, estimated before building (index.hpp).
 #include <algorithm>
+#include <cmath>
 #include <cstdio>
 #include <set>
 #include <string>
@@ -48,6 +49,7 @@ void count_kmers(const Annotation& ann, std::uint32_t k, IndexEstimate& e) {
             if (i > 0) junctions.emplace(tx.gene, tx.exons[i - 1].end, tx.exons[i].start);
         }
         e.kmer_occurrences += kmers_of(length);
+        e.target_bases += length;
         exons_of[tx.gene].insert(exons_of[tx.gene].end(), tx.exons.begin(), tx.exons.end());
     }
     e.distinct_kmers += junctions.size() * flank;
@@ -58,6 +60,7 @@ void count_kmers(const Annotation& ann, std::uint32_t k, IndexEstimate& e) {
         for (const auto& x : exons) {
             if (x.start > covered) {  // an intron target: the gap with k-1 exonic bases each side
                 const std::uint64_t intron = kmers_of(x.start - covered + 2 * flank);
+                e.target_bases += x.start - covered + 2 * flank;
                 e.kmer_occurrences += intron;
                 e.distinct_kmers += intron;
                 ++e.introns;
@@ -73,20 +76,24 @@ void count_kmers(const Annotation& ann, std::uint32_t k, IndexEstimate& e) {
     e.postings = 2 * (e.kmer_occurrences - e.distinct_kmers);
 }
 
-/// The build's peak and the loaded size, following Index::build: the genome (a byte a base) stays
-/// while (a) every occurrence is gathered from the target sequences (a byte a base) (16 bytes each, per target
-/// and then merged: twice), (b) the sorted occurrences become distinct entries (16 bytes, growing
-/// by doubling) and postings (8 bytes), (c) the hash table is laid out (entries, their order and the
-/// table at load 0.7: 16 + 16 + 22.9 bytes a distinct k-mer). Loaded: the table and the postings.
+/// The loaded size and the build's peak, following KmerTable (kmer_table.hpp): the targets' bases
+/// at 2 bits, a value of `position_bits` + 1 bits per distinct k-mer, postings (a count and the
+/// positions of each k-mer found more than once) of `position_bits`, BBHash's functions (~3.7 bits a
+/// k-mer, 4 with rank samples), the targets' starts and the position -> target table. Building
+/// holds the genome and the targets' sequences (a byte a base) together, then the sequences, the
+/// growing table and one pass of gathered occurrences (16 bytes each, up to 2^26 of them, twice
+/// while vectors grow and are merged per bucket).
 void count_bytes(IndexEstimate& e) {
     const double n = static_cast<double>(e.kmer_occurrences), d = static_cast<double>(e.distinct_kmers),
-                 p = static_cast<double>(e.postings);
-    const double table = 16.0 * d * 10 / 7;
-    const double gather = 32 * n, distinct = 16 * n + 1.5 * (16 * d + 8 * p), layout = 32 * d + table + 8 * p;
-    const double held = static_cast<double>(e.genome_bases) + 20e6;  // + the program itself (~20 MB measured)
-    e.build_bytes = static_cast<std::uint64_t>(held + std::max({n + gather, distinct, layout}));  // the target sequences live while gathering
-    e.map_bytes = static_cast<std::uint64_t>(table + 8 * p);
-    e.disk_bytes = e.map_bytes;  // the table is saved as it is laid out in memory
+                 p = static_cast<double>(e.postings), bases = static_cast<double>(e.target_bases);
+    double position_bits = 1;
+    while (std::pow(2.0, position_bits) <= std::max(bases, 2 * n + 1)) ++position_bits;
+    const double table = bases / 4 + d * (position_bits + 1) / 8 + p * position_bits / 8 + d * 4 / 8 + 8.0 * static_cast<double>(e.transcripts + e.introns);
+    const double pass = 32 * std::min(n, std::pow(2.0, 26));
+    const double program = 20e6;  // the program itself (~20 MB measured)
+    e.build_bytes = static_cast<std::uint64_t>(program + std::max(static_cast<double>(e.genome_bases) + bases, bases + table + pass));
+    e.map_bytes = static_cast<std::uint64_t>(table + bases / 4096 * 4);
+    e.disk_bytes = static_cast<std::uint64_t>(table);
 }
 
 /// 1.2 GB, 340 MB, 3.1 M ...: `unit` after a G, M or k prefix, three significant digits at most.

@@ -37,7 +37,6 @@ const MapResult& Mapper::map(std::string_view sequence, bool reverse_complement)
         if (at == next_stride || at == last || run == k) kmers_.emplace_back(kmer, static_cast<std::int32_t>(pos));
         if (at == next_tile || at == last) {
             tiles_.emplace_back(kmer, static_cast<std::int32_t>(pos));
-            index_->prefetch(kmer);
         }
         broken |= run == k && pos > 0;
     });
@@ -56,12 +55,12 @@ const MapResult& Mapper::map(std::string_view sequence, bool reverse_complement)
 // would give those targets every looked-up k-mer and the others fewer: its result is known, and
 // taken from the tiles alone (the tiles' hits are the score). Returns 0 when the tiles disagree.
 std::uint32_t Mapper::vote_tiles() {
-    const auto first = index_->find(tiles_.front().first);
+    const auto first = index_->find(tiles_.front().first, first_postings_);
     if (first.empty() || first.size() > options_.max_postings) return 0;
     for (std::size_t i = 1; i < first.size(); ++i)
         if (first[i].target == first[i - 1].target) return 0;
     for (std::size_t t = 1; t < tiles_.size(); ++t) {
-        const auto found = index_->find(tiles_[t].first);
+        const auto found = index_->find(tiles_[t].first, postings_);
         if (found.size() != first.size()) return 0;
         const auto shift = static_cast<std::uint32_t>(tiles_[t].second);
         for (std::size_t i = 0; i < first.size(); ++i)
@@ -76,9 +75,8 @@ std::uint32_t Mapper::vote_tiles() {
 std::uint32_t Mapper::vote_all() {
     hits_.clear();
     scores_.clear();
-    for (const auto& [km, read_pos] : kmers_) index_->prefetch(km);
     for (const auto& [km, read_pos] : kmers_) {
-        const auto postings = index_->find(km);
+        const auto postings = index_->find(km, postings_);
         if (postings.size() > options_.max_postings) continue;
         for (const auto& p : postings) hits_.push_back({p.target, static_cast<std::int32_t>(p.position) - read_pos});
     }

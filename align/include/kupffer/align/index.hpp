@@ -6,12 +6,11 @@
 #include <cstdint>
 #include <filesystem>
 #include <functional>
+#include <memory>
 #include <optional>
 #include <span>
 #include <string>
 #include <vector>
-
-#include "kupffer/core/huge_pages.hpp"
 
 namespace kupffer::align {
 
@@ -19,7 +18,9 @@ namespace kupffer::align {
 /// 2: targets carry their genomic layout (contig, strand, blocks), for BAM output.
 /// 3: a k-mer found once keeps its posting inline in its entry.
 /// 4: the entries are the hash table (no separate slot array): one cache miss per lookup.
-inline constexpr std::uint32_t kIndexFormatVersion = 4;
+/// 5: a compact table (2-bit sequence, minimal perfect hashing, bit-packed positions): ~4.5 bytes
+///    a distinct k-mer instead of ~23, so a primate genome's genes and introns fit a node.
+inline constexpr std::uint32_t kIndexFormatVersion = 5;
 
 struct IndexOptions {
     std::uint32_t k = 31;  ///< k-mer length (odd, 15..31)
@@ -37,7 +38,8 @@ struct IndexOptions {
 struct IndexEstimate {
     std::uint64_t genome_bases = 0;
     std::uint64_t genes = 0, transcripts = 0, introns = 0;
-    std::uint64_t kmer_occurrences = 0;  ///< k-mers of every target (transcripts, flanked introns)
+    std::uint64_t target_bases = 0;      ///< bases of every target (transcripts, flanked introns)
+    std::uint64_t kmer_occurrences = 0;  ///< k-mers of every target
     std::uint64_t distinct_kmers = 0;    ///< each gene's exonic sequence and junctions once, plus its introns
     std::uint64_t postings = 0;          ///< positions of k-mers found more than once (an upper estimate)
     std::uint64_t build_bytes = 0;       ///< peak memory of `kupffer index`
@@ -71,8 +73,15 @@ struct Posting {
     std::uint32_t position;  ///< of the k-mer's first base in the target
 };
 
+class KmerTable;
+
 class Index {
 public:
+    Index();
+    ~Index();
+    Index(Index&&) noexcept;
+    Index& operator=(Index&&) noexcept;
+
     /// Builds from a genome FASTA and a GTF; errors name the file and line.
     static Index build(const std::filesystem::path& fasta, const std::filesystem::path& gtf, const IndexOptions& options);
     /// Writes the index folder atomically (OptionError if it exists and overwrite is false).
@@ -93,26 +102,19 @@ public:
     const std::vector<std::string>& contig_names() const noexcept { return contig_names_; }
     const std::vector<std::uint32_t>& contig_lengths() const noexcept { return contig_lengths_; }
     const TargetLayout& layout(std::uint32_t target) const noexcept { return layouts_[target]; }
-    std::size_t distinct_kmers() const noexcept { return distinct_; }
-    std::size_t postings() const noexcept { return postings_.size() + single_postings_; }
+    std::size_t distinct_kmers() const noexcept;
+    /// K-mer occurrences in the targets (each a posting).
+    std::size_t postings() const noexcept;
+    /// Bytes the loaded index's k-mer table holds.
+    std::uint64_t table_bytes() const noexcept;
 
-    /// Positions of a packed (2-bit, forward) k-mer; empty if absent.
-    std::span<const Posting> find(std::uint64_t kmer) const noexcept;
-    /// Hints the CPU to fetch the table slot of `kmer` (call ahead of find for a batch of k-mers).
-    void prefetch(std::uint64_t kmer) const noexcept;
+    /// Positions of a packed (2-bit, forward) k-mer, ascending by target and position, decoded into
+    /// `out` (cleared first; empty if absent). Returns them as a view of `out`.
+    std::span<const Posting> find(std::uint64_t kmer, std::vector<Posting>& out) const;
+    /// The same into a fresh vector (tests and tools; the mapper reuses its buffers).
+    std::vector<Posting> find(std::uint64_t kmer) const;
 
 private:
-    /// A distinct k-mer. Most occur once: their posting sits in the entry itself. Bit 63 of
-    /// `kmer` marks one with several, whose `posting` then holds {first index into postings_,
-    /// count}. An empty slot has every bit set.
-    static constexpr std::uint64_t kSeveral = std::uint64_t{1} << 63;
-    static constexpr std::uint64_t kEmpty = ~std::uint64_t{0};
-    struct Entry {
-        std::uint64_t kmer;
-        Posting posting;
-    };
-    void build_table(std::vector<Entry> entries);
-    std::uint64_t home_of(std::uint64_t kmer) const noexcept;
     std::uint32_t k_ = 31;
     std::uint64_t fingerprint_ = 0;
     std::vector<std::string> gene_ids_, gene_names_;
@@ -120,16 +122,7 @@ private:
     std::vector<std::string> contig_names_;
     std::vector<std::uint32_t> contig_lengths_;
     std::vector<TargetLayout> layouts_;
-    /// The entries are the hash table: linear probing from a k-mer's home slot (its hash scaled
-    /// to home_slots_), laid out in order of home (Robin Hood order), so a lookup stops at an
-    /// empty slot or at the first entry whose home lies past its own. At load <= 0.7 a lookup
-    /// usually reads one or two adjacent 16-byte entries: one cache miss. Slots past the last
-    /// home take entries displaced from the end; the last slot is always empty.
-    HugePageVector<Entry> slots_;
-    std::uint64_t home_slots_ = 0;
-    std::size_t distinct_ = 0;
-    HugePageVector<Posting> postings_;  ///< of k-mers found in several places
-    std::size_t single_postings_ = 0;
+    std::unique_ptr<KmerTable> table_;  ///< where each k-mer occurs (kmer_table.hpp)
 };
 
 /// Fingerprint of a reference's inputs (contents of both files, k and the format version).

@@ -71,6 +71,7 @@ private:
         std::int32_t diagonal;  // of the best cluster's first hit
     };
     std::vector<Score> scores_;
+    std::vector<Posting> first_postings_, postings_;  // a k-mer's postings, decoded by Index::find
     std::vector<std::uint32_t> intron_genes_;
     std::string flipped_;
     MapResult result_;

@@ -1,0 +1,326 @@
+#include "kmer_table.hpp"
+#include "binary_arrays.hpp"
+
+// BBHash's lookup reads a hash pair GCC cannot prove initialised (it is, on every path taken).
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
+#include <BooPHF.h>
+#pragma GCC diagnostic pop
+
+#include <algorithm>
+#include <cerrno>
+#include <sstream>
+
+#include "kupffer/core/dna.hpp"
+#include "kupffer/core/errors.hpp"
+#include "kupffer/core/parallel.hpp"
+
+namespace kupffer::align {
+
+namespace fs = std::filesystem;
+
+namespace {
+
+using Mphf = boomphf::mphf<std::uint64_t, boomphf::SingleHashFunctor<std::uint64_t>>;
+
+constexpr unsigned kBlockBits = 12;                     // position -> target table: 4,096-base blocks
+constexpr double kGamma = 2.0;                          // BBHash: 3.7 bits a key, ~1.6 levels a lookup
+constexpr std::size_t kTargetsPerChunk = 64;            // the gathering's fixed work pieces
+
+std::uint64_t mix(std::uint64_t x) noexcept {
+    x ^= x >> 33;
+    x *= 0xff51afd7ed558ccdULL;
+    x ^= x >> 33;
+    x *= 0xc4ceb9fe1a85ec53ULL;
+    return x ^ (x >> 33);
+}
+
+/// A k-mer occurrence while gathering: the k-mer and its global position.
+struct Occurrence {
+    std::uint64_t kmer, position;
+    bool operator<(const Occurrence& o) const noexcept { return kmer != o.kmer ? kmer < o.kmer : position < o.position; }
+};
+
+/// One bucket's table, built on its own: its hash function, values (in the function's order) and
+/// postings, whose offsets in the values count from this bucket's first posting.
+struct BuiltBucket {
+    std::unique_ptr<Mphf> function;
+    std::vector<std::uint64_t> values;
+    std::vector<std::uint64_t> postings;
+};
+
+BuiltBucket build_bucket(std::vector<Occurrence>& occ, std::uint64_t several_flag) {
+    std::sort(occ.begin(), occ.end());
+    std::vector<std::uint64_t> keys;
+    for (std::size_t i = 0; i < occ.size(); ++i)
+        if (i == 0 || occ[i].kmer != occ[i - 1].kmer) keys.push_back(occ[i].kmer);
+    BuiltBucket b;
+    // One thread, no progress bar, keys in memory (no temporary files): the same function
+    // whatever else runs.
+    // Keys still unplaced after the first levels (under 10%) are kept in memory, so later levels
+    // do not scan them all.
+    if (!keys.empty()) b.function = std::make_unique<Mphf>(keys.size(), keys, 1, kGamma, false, false, 0.1f);
+    b.values.assign(keys.size(), 0);
+    for (std::size_t i = 0; i < occ.size();) {
+        std::size_t j = i + 1;
+        while (j < occ.size() && occ[j].kmer == occ[i].kmer) ++j;
+        const std::uint64_t slot = b.function->lookup(occ[i].kmer);
+        if (j - i == 1) {
+            b.values[slot] = occ[i].position;
+        } else {
+            b.values[slot] = several_flag | b.postings.size();
+            b.postings.push_back(j - i);
+            for (std::size_t p = i; p < j; ++p) b.postings.push_back(occ[p].position);
+        }
+        i = j;
+    }
+    return b;
+}
+
+void write_packed(AtomicFile& out, const PackedInts& p) {
+    write_array(out, std::vector<std::uint64_t>{p.width(), p.size()});
+    write_array(out, p.words());
+}
+
+PackedInts read_packed(std::FILE* f, const fs::path& path, int threads) {
+    std::vector<std::uint64_t> shape;
+    HugePageVector<std::uint64_t> words;
+    read_array(f, path, shape, 1);
+    read_array(f, path, words, threads);
+    PackedInts p;
+    if (shape.size() != 2 || !p.from_words(static_cast<unsigned>(shape[0]), shape[1], std::move(words)))
+        throw InputError(path.string(), 0, "corrupt index file (packed array)");
+    return p;
+}
+
+}  // namespace
+
+struct KmerTable::Buckets {
+    std::vector<std::unique_ptr<Mphf>> functions;
+};
+
+KmerTable::KmerTable() : buckets_(std::make_unique<Buckets>()) {}
+KmerTable::~KmerTable() = default;
+KmerTable::KmerTable(KmerTable&&) noexcept = default;
+KmerTable& KmerTable::operator=(KmerTable&&) noexcept = default;
+
+std::uint32_t KmerTable::bucket_of(std::uint64_t kmer, std::uint32_t buckets) noexcept {
+    return static_cast<std::uint32_t>(((mix(kmer) >> 32) * buckets) >> 32);
+}
+
+KmerTable KmerTable::build(const std::vector<std::string>& sequences, const Options& options) {
+    KmerTable table;
+    table.k_ = options.k;
+    // The bases, 2 bits each (N as A: no k-mer with an N is indexed, so none is ever read back).
+    table.starts_.push_back(0);
+    for (const auto& s : sequences) {
+        if (s.size() >= (std::uint64_t{1} << 32)) throw Error("a transcript or intron of 4 Gb or more cannot be indexed");  // Posting's 32-bit position
+        table.starts_.push_back(table.starts_.back() + s.size());
+    }
+    const std::uint64_t bases = table.starts_.back();
+    table.sequence_.assign(bases / 32 + 2, 0);
+    constexpr std::size_t kWordsPerPiece = std::size_t{1} << 16;  // each word filled by one piece
+    parallel_chunks(bases / 32 + 1, kWordsPerPiece, options.threads, [&](std::size_t, std::size_t first_word, std::size_t end_word) {
+        const std::uint64_t begin = first_word * 32, end = std::min<std::uint64_t>(end_word * 32, bases);
+        std::size_t t = std::upper_bound(table.starts_.begin(), table.starts_.end(), begin) - table.starts_.begin() - 1;
+        for (std::uint64_t at = begin; at < end; ++at) {
+            while (table.starts_[t + 1] <= at) ++t;
+            const auto code = dna::encode_base(sequences[t][at - table.starts_[t]]);
+            table.sequence_[at / 32] |= std::uint64_t{code == dna::kInvalid ? 0U : code} << (62 - 2 * (at % 32));
+        }
+    });
+    table.index_targets();
+
+    std::uint64_t occurrences = 0;
+    for (const auto& s : sequences) occurrences += s.size() >= options.k ? s.size() - options.k + 1 : 0;
+    const auto n_buckets = static_cast<std::uint32_t>(std::clamp<std::uint64_t>(occurrences / std::max<std::uint64_t>(options.occurrences_per_bucket, 1), 1, 1U << 20));
+    // A value holds a position in the bases or an offset in the postings (at most 2 per occurrence).
+    const unsigned position_bits =
+        std::max(options.min_position_bits, PackedInts::bits_for(std::max<std::uint64_t>(bases, 2 * occurrences + 1)));
+    if (position_bits + 1 > 56) throw Error("the reference is too large for the k-mer table (positions over 55 bits)");
+    const std::uint64_t several = std::uint64_t{1} << position_bits;
+    table.values_ = PackedInts(position_bits + 1);
+    table.postings_ = PackedInts(position_bits);
+    // Reserved at their largest (a value per occurrence; a count and positions per repeated k-mer,
+    // 1.5 per occurrence at most): pages never written are never resident, and the arrays do
+    // not double into copies of themselves near the build's peak.
+    table.values_.reserve(occurrences);
+    table.postings_.reserve(occurrences + occurrences / 2);
+    table.bucket_offsets_.push_back(0);
+    const std::uint32_t per_pass = static_cast<std::uint32_t>(std::clamp<std::uint64_t>(
+        n_buckets * options.occurrences_per_pass / std::max<std::uint64_t>(occurrences, 1), 1, n_buckets));
+    for (std::uint32_t first = 0; first < n_buckets; first += per_pass) {
+        const std::uint32_t last = std::min(n_buckets, first + per_pass);
+        // Gather this pass's occurrences per chunk of targets, then per bucket in chunk order.
+        const std::size_t n_chunks = (sequences.size() + kTargetsPerChunk - 1) / kTargetsPerChunk;
+        std::vector<std::vector<std::vector<Occurrence>>> gathered(n_chunks);
+        parallel_chunks(sequences.size(), kTargetsPerChunk, options.threads, [&](std::size_t chunk, std::size_t begin, std::size_t end) {
+            auto& mine = gathered[chunk];
+            mine.resize(last - first);
+            for (std::size_t t = begin; t < end; ++t)
+                dna::for_each_kmer(sequences[t], options.k, [&](std::uint64_t kmer, std::uint32_t pos, std::uint32_t) {
+                    const std::uint32_t b = bucket_of(kmer, n_buckets);
+                    if (b >= first && b < last) mine[b - first].push_back({kmer, table.starts_[t] + pos});
+                });
+        });
+        std::vector<BuiltBucket> built(last - first);
+        parallel_for(last - first, options.threads, [&](std::size_t b) {
+            std::vector<Occurrence> occ;
+            for (auto& chunk : gathered) {
+                occ.insert(occ.end(), chunk[b].begin(), chunk[b].end());
+                std::vector<Occurrence>().swap(chunk[b]);
+            }
+            built[b] = build_bucket(occ, several);
+        });
+        for (auto& b : built) {  // appended in bucket order
+            const std::uint64_t base = table.postings_.size();
+            for (const auto v : b.values) table.values_.push_back(v & several ? several | (base + (v & ~several)) : v);
+            for (const auto p : b.postings) table.postings_.push_back(p);
+            table.bucket_offsets_.push_back(table.values_.size());
+            table.buckets_->functions.push_back(std::move(b.function));
+        }
+    }
+    table.occurrences_ = occurrences;
+    return table;
+}
+
+void KmerTable::index_targets() {
+    const std::uint64_t blocks = (bases() >> kBlockBits) + 1;
+    block_targets_.assign(blocks, 0);
+    std::uint32_t t = 0;
+    for (std::uint64_t b = 0; b < blocks; ++b) {
+        while (t + 2 < starts_.size() && starts_[t + 1] <= b << kBlockBits) ++t;
+        block_targets_[b] = t;
+    }
+}
+
+std::uint64_t KmerTable::kmer_at(std::uint64_t position) const noexcept {
+    const std::uint64_t word = position / 32, shift = 2 * (position % 32);
+    std::uint64_t bits = sequence_[word] << shift;
+    if (shift) bits |= sequence_[word + 1] >> (64 - shift);
+    return bits >> (64 - 2 * k_);
+}
+
+std::uint32_t KmerTable::target_at(std::uint64_t position) const noexcept {
+    std::uint32_t t = block_targets_[position >> kBlockBits];
+    while (starts_[t + 1] <= position) ++t;
+    return t;
+}
+
+void KmerTable::find(std::uint64_t kmer, std::vector<Posting>& out) const {
+    out.clear();
+    const auto n_buckets = static_cast<std::uint32_t>(buckets_->functions.size());
+    if (n_buckets == 0) return;
+    const std::uint32_t b = bucket_of(kmer, n_buckets);
+    const auto& function = buckets_->functions[b];
+    if (!function) return;  // a bucket without k-mers
+    const std::uint64_t slot = function->lookup(kmer);
+    if (slot >= bucket_offsets_[b + 1] - bucket_offsets_[b]) return;
+    const std::uint64_t value = values_.get(bucket_offsets_[b] + slot);
+    const std::uint64_t several = std::uint64_t{1} << postings_.width();
+    auto add = [&](std::uint64_t position) {
+        const std::uint32_t t = target_at(position);
+        out.push_back({t, static_cast<std::uint32_t>(position - starts_[t])});
+    };
+    if (!(value & several)) {
+        if (kmer_at(value) == kmer) add(value);
+        return;
+    }
+    const std::uint64_t at = value & ~several, count = postings_.get(at);
+    if (kmer_at(postings_.get(at + 1)) != kmer) return;
+    for (std::uint64_t i = 0; i < count; ++i) add(postings_.get(at + 1 + i));
+}
+
+std::uint64_t KmerTable::memory_bytes() const noexcept {
+    std::uint64_t bytes = 8 * (sequence_.size() + starts_.size() + bucket_offsets_.size() + values_.words().size() + postings_.words().size()) +
+                          4 * block_targets_.size();
+    for (const auto& f : buckets_->functions) bytes += f ? f->totalBitSize() / 8 : 0;
+    return bytes;
+}
+
+void KmerTable::save(AtomicFile& out) const {
+    write_array(out, std::vector<std::uint64_t>{k_, occurrences_});
+    write_array(out, sequence_);
+    write_array(out, starts_);
+    write_array(out, bucket_offsets_);
+    std::vector<std::uint64_t> function_sizes;
+    std::string functions;
+    for (const auto& f : buckets_->functions) {
+        std::ostringstream bytes;
+        if (f) f->save(bytes);
+        function_sizes.push_back(bytes.str().size());
+        functions += bytes.str();
+    }
+    write_array(out, function_sizes);
+    write_array(out, std::vector<char>(functions.begin(), functions.end()));
+    write_packed(out, values_);
+    write_packed(out, postings_);
+}
+
+KmerTable KmerTable::load(std::FILE* f, const fs::path& path, int threads) {
+    KmerTable table;
+    std::vector<std::uint64_t> head, function_sizes;
+    std::vector<char> functions;
+    read_array(f, path, head, 1);
+    if (head.size() != 2 || head[0] < 15 || head[0] > 31) throw InputError(path.string(), 0, "corrupt index file (k-mer table)");
+    table.k_ = static_cast<std::uint32_t>(head[0]);
+    table.occurrences_ = head[1];
+    read_array(f, path, table.sequence_, threads);
+    read_array(f, path, table.starts_, 1);
+    read_array(f, path, table.bucket_offsets_, 1);
+    read_array(f, path, function_sizes, 1);
+    read_array(f, path, functions, threads);
+    table.values_ = read_packed(f, path, threads);
+    table.postings_ = read_packed(f, path, threads);
+    auto corrupt = [&](const char* what) { return InputError(path.string(), 0, std::string("corrupt index file (") + what + ")"); };
+    if (table.starts_.empty() || table.sequence_.size() < table.bases() / 32 + 2) throw corrupt("sequence");
+    if (table.bucket_offsets_.size() != function_sizes.size() + 1 || table.bucket_offsets_.back() != table.values_.size())
+        throw corrupt("buckets");
+    std::size_t at = 0;
+    for (std::size_t b = 0; b < function_sizes.size(); ++b) {
+        if (function_sizes[b] > functions.size() - at) throw corrupt("hash functions");
+        const std::uint64_t keys = table.bucket_offsets_[b + 1] - table.bucket_offsets_[b];
+        if ((keys == 0) != (function_sizes[b] == 0)) throw corrupt("hash functions");
+        if (keys == 0) {
+            table.buckets_->functions.push_back(nullptr);
+            continue;
+        }
+        std::istringstream bytes(std::string(functions.data() + at, function_sizes[b]));
+        at += function_sizes[b];
+        auto function = std::make_unique<Mphf>();
+        function->load(bytes);
+        if (!bytes || function->nbKeys() != table.bucket_offsets_[b + 1] - table.bucket_offsets_[b]) throw corrupt("hash functions");
+        table.buckets_->functions.push_back(std::move(function));
+    }
+    // Every value must point inside the sequence or the postings: checked in fixed pieces.
+    const std::uint64_t several = std::uint64_t{1} << table.postings_.width(), bases = table.bases();
+    const std::uint64_t n = table.values_.size(), n_post = table.postings_.size();
+    constexpr std::size_t kPiece = std::size_t{1} << 20;
+    std::vector<char> piece_ok((n + kPiece - 1) / kPiece, 1);
+    parallel_chunks(n, kPiece, threads, [&](std::size_t piece, std::size_t begin, std::size_t end) {
+        bool ok = true;
+        for (std::size_t i = begin; i < end; ++i) {
+            const std::uint64_t v = table.values_.get(i);
+            if (v & several) {
+                const std::uint64_t p = v & ~several;
+                ok &= p + 1 < n_post && table.postings_.get(p) + p < n_post;
+            } else {
+                ok &= v + table.k_ <= bases;
+            }
+        }
+        piece_ok[piece] = ok;
+    });
+    if (table.values_.width() != table.postings_.width() + 1 || std::find(piece_ok.begin(), piece_ok.end(), 0) != piece_ok.end())
+        throw corrupt("values");
+    for (std::uint64_t p = 0; p < n_post;) {  // lists of positions, each after its count
+        const std::uint64_t count = table.postings_.get(p);
+        if (count < 2 || count >= n_post - p) throw corrupt("postings");
+        for (std::uint64_t i = 1; i <= count; ++i)
+            if (table.postings_.get(p + i) + table.k_ > bases) throw corrupt("postings");
+        p += count + 1;
+    }
+    table.index_targets();
+    return table;
+}
+
+}  // namespace kupffer::align
