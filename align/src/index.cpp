@@ -200,6 +200,10 @@ std::span<const Posting> Index::find(std::uint64_t kmer, std::vector<Posting>& o
     return out;
 }
 
+void Index::find_many(std::span<const std::uint64_t> kmers, std::vector<Posting>& out, std::vector<std::uint32_t>& ends) const {
+    table_->find_many(kmers, out, ends);
+}
+
 std::vector<Posting> Index::find(std::uint64_t kmer) const {
     std::vector<Posting> out;
     table_->find(kmer, out);

@@ -207,16 +207,17 @@ std::uint32_t KmerTable::target_at(std::uint64_t position) const noexcept {
     return t;
 }
 
-void KmerTable::find(std::uint64_t kmer, std::vector<Posting>& out) const {
-    out.clear();
+std::uint64_t KmerTable::locate(std::uint64_t kmer) const noexcept {
     const auto n_buckets = static_cast<std::uint32_t>(buckets_->functions.size());
-    if (n_buckets == 0) return;
+    if (n_buckets == 0) return kAbsent;
     const std::uint32_t b = bucket_of(kmer, n_buckets);
     const auto& function = buckets_->functions[b];
-    if (!function) return;  // a bucket without k-mers
+    if (!function) return kAbsent;  // a bucket without k-mers
     const std::uint64_t slot = function->lookup(kmer);
-    if (slot >= bucket_offsets_[b + 1] - bucket_offsets_[b]) return;
-    const std::uint64_t value = values_.get(bucket_offsets_[b] + slot);
+    return slot < bucket_offsets_[b + 1] - bucket_offsets_[b] ? bucket_offsets_[b] + slot : kAbsent;
+}
+
+void KmerTable::decode(std::uint64_t kmer, std::uint64_t value, std::vector<Posting>& out) const {
     const std::uint64_t several = std::uint64_t{1} << postings_.width();
     auto add = [&](std::uint64_t position) {
         const std::uint32_t t = target_at(position);
@@ -229,6 +230,37 @@ void KmerTable::find(std::uint64_t kmer, std::vector<Posting>& out) const {
     const std::uint64_t at = value & ~several, count = postings_.get(at);
     if (kmer_at(postings_.get(at + 1)) != kmer) return;
     for (std::uint64_t i = 0; i < count; ++i) add(postings_.get(at + 1 + i));
+}
+
+void KmerTable::find(std::uint64_t kmer, std::vector<Posting>& out) const {
+    out.clear();
+    const std::uint64_t at = locate(kmer);
+    if (at != kAbsent) decode(kmer, values_.get(at), out);
+}
+
+void KmerTable::find_many(std::span<const std::uint64_t> kmers, std::vector<Posting>& out, std::vector<std::uint32_t>& ends) const {
+    out.clear();
+    ends.clear();
+    constexpr std::size_t kGroup = 32;
+    std::uint64_t stage[kGroup];
+    const std::uint64_t several = std::uint64_t{1} << postings_.width();
+    for (std::size_t first = 0; first < kmers.size(); first += kGroup) {
+        const std::size_t n = std::min(kGroup, kmers.size() - first);
+        for (std::size_t i = 0; i < n; ++i) {  // the hash functions; prefetch the values
+            stage[i] = locate(kmers[first + i]);
+            if (stage[i] != kAbsent) __builtin_prefetch(values_.address_of(stage[i]));
+        }
+        for (std::size_t i = 0; i < n; ++i) {  // the values; prefetch the sequence or the postings
+            if (stage[i] == kAbsent) continue;
+            stage[i] = values_.get(stage[i]);
+            if (stage[i] & several) __builtin_prefetch(postings_.address_of(stage[i] & ~several));
+            else __builtin_prefetch(&sequence_[stage[i] / 32]);
+        }
+        for (std::size_t i = 0; i < n; ++i) {
+            if (stage[i] != kAbsent) decode(kmers[first + i], stage[i], out);
+            ends.push_back(static_cast<std::uint32_t>(out.size()));
+        }
+    }
 }
 
 std::uint64_t KmerTable::memory_bytes() const noexcept {

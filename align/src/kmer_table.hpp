@@ -19,6 +19,7 @@
 #include <cstdio>
 #include <filesystem>
 #include <memory>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -52,6 +53,11 @@ public:
     /// Occurrences of a packed (2-bit, first base highest) k-mer as (target, position), ascending;
     /// `out` is cleared first and left empty when the k-mer occurs nowhere.
     void find(std::uint64_t kmer, std::vector<Posting>& out) const;
+    /// find() of several k-mers at once, into `out` one after another; `ends[i]` is one past the
+    /// last posting of `kmers[i]`. Each stage of a lookup (hash function, value, sequence) is
+    /// prefetched for a group of k-mers before the next stage reads it, so their cache misses
+    /// overlap instead of following each other: a read's ~15 k-mers cost little more than one.
+    void find_many(std::span<const std::uint64_t> kmers, std::vector<Posting>& out, std::vector<std::uint32_t>& ends) const;
 
     std::uint32_t k() const noexcept { return k_; }
     std::uint64_t distinct() const noexcept { return values_.size(); }
@@ -69,6 +75,11 @@ public:
 
 private:
     struct Buckets;  // the per-bucket hash functions (BBHash), kept out of this header
+    static constexpr std::uint64_t kAbsent = ~std::uint64_t{0};
+    /// Which value holds a k-mer, if any could (kAbsent when its bucket's function rules it out).
+    std::uint64_t locate(std::uint64_t kmer) const noexcept;
+    /// Appends the postings a k-mer's value leads to, after checking the k-mer at its position.
+    void decode(std::uint64_t kmer, std::uint64_t value, std::vector<Posting>& out) const;
     std::uint64_t kmer_at(std::uint64_t position) const noexcept;
     std::uint32_t target_at(std::uint64_t position) const noexcept;
     void index_targets();  // the position -> target table, from starts_

@@ -55,12 +55,15 @@ const MapResult& Mapper::map(std::string_view sequence, bool reverse_complement)
 // would give those targets every looked-up k-mer and the others fewer: its result is known, and
 // taken from the tiles alone (the tiles' hits are the score). Returns 0 when the tiles disagree.
 std::uint32_t Mapper::vote_tiles() {
-    const auto first = index_->find(tiles_.front().first, first_postings_);
+    keys_.clear();
+    for (const auto& tile : tiles_) keys_.push_back(tile.first);
+    index_->find_many(keys_, postings_, ends_);
+    const std::span<const Posting> first(postings_.data(), ends_[0]);
     if (first.empty() || first.size() > options_.max_postings) return 0;
     for (std::size_t i = 1; i < first.size(); ++i)
         if (first[i].target == first[i - 1].target) return 0;
     for (std::size_t t = 1; t < tiles_.size(); ++t) {
-        const auto found = index_->find(tiles_[t].first, postings_);
+        const std::span<const Posting> found(postings_.data() + ends_[t - 1], ends_[t] - ends_[t - 1]);
         if (found.size() != first.size()) return 0;
         const auto shift = static_cast<std::uint32_t>(tiles_[t].second);
         for (std::size_t i = 0; i < first.size(); ++i)
@@ -75,10 +78,14 @@ std::uint32_t Mapper::vote_tiles() {
 std::uint32_t Mapper::vote_all() {
     hits_.clear();
     scores_.clear();
-    for (const auto& [km, read_pos] : kmers_) {
-        const auto postings = index_->find(km, postings_);
-        if (postings.size() > options_.max_postings) continue;
-        for (const auto& p : postings) hits_.push_back({p.target, static_cast<std::int32_t>(p.position) - read_pos});
+    keys_.clear();
+    for (const auto& kmer : kmers_) keys_.push_back(kmer.first);
+    index_->find_many(keys_, postings_, ends_);
+    for (std::size_t i = 0; i < kmers_.size(); ++i) {
+        const std::uint32_t begin = i == 0 ? 0 : ends_[i - 1];
+        if (ends_[i] - begin > options_.max_postings) continue;
+        for (std::uint32_t p = begin; p < ends_[i]; ++p)
+            hits_.push_back({postings_[p].target, static_cast<std::int32_t>(postings_[p].position) - kmers_[i].second});
     }
     if (hits_.size() < options_.min_score) return 0;
     std::sort(hits_.begin(), hits_.end());

@@ -113,6 +113,9 @@ public:
     std::span<const Posting> find(std::uint64_t kmer, std::vector<Posting>& out) const;
     /// The same into a fresh vector (tests and tools; the mapper reuses its buffers).
     std::vector<Posting> find(std::uint64_t kmer) const;
+    /// find() of several k-mers, their lookups overlapped: k-mer i's postings are
+    /// out[ends[i-1] .. ends[i]) (from 0 for the first). Same postings as find(), faster per k-mer.
+    void find_many(std::span<const std::uint64_t> kmers, std::vector<Posting>& out, std::vector<std::uint32_t>& ends) const;
 
 private:
     std::uint32_t k_ = 31;

@@ -71,7 +71,9 @@ private:
         std::int32_t diagonal;  // of the best cluster's first hit
     };
     std::vector<Score> scores_;
-    std::vector<Posting> first_postings_, postings_;  // a k-mer's postings, decoded by Index::find
+    std::vector<std::uint64_t> keys_;                 // the k-mers of kmers_ or tiles_, for Index::find_many
+    std::vector<Posting> postings_;                   // their postings, one k-mer after another
+    std::vector<std::uint32_t> ends_;                 // where each k-mer's postings end
     std::vector<std::uint32_t> intron_genes_;
     std::string flipped_;
     MapResult result_;
