@@ -66,6 +66,26 @@ void expect_same_as(const KmerTable& table, const Truth& truth) {
     }
     EXPECT_EQ(false_hits, 0U);
     EXPECT_EQ(table.distinct(), truth.size());
+    // find_many: present and absent k-mers interleaved, in more than one prefetch group.
+    std::vector<std::uint64_t> kmers;
+    for (auto it = truth.begin(); it != truth.end() && kmers.size() < 1000; std::advance(it, 37)) {
+        kmers.push_back(it->first);
+        kmers.push_back((next(x) << 20 ^ next(x)) & ((std::uint64_t{1} << 62) - 1));
+        if (std::distance(it, truth.end()) <= 37) break;
+    }
+    std::vector<Posting> many;
+    std::vector<std::uint32_t> ends;
+    table.find_many(kmers, many, ends);
+    ASSERT_EQ(ends.size(), kmers.size());
+    std::size_t mismatched = 0;
+    for (std::size_t i = 0; i < kmers.size(); ++i) {
+        table.find(kmers[i], found);
+        const std::uint32_t begin = i ? ends[i - 1] : 0;
+        mismatched += !std::equal(found.begin(), found.end(), many.begin() + begin, many.begin() + ends[i],
+                                  [](const Posting& a, const Posting& b) { return a.target == b.target && a.position == b.position; });
+    }
+    EXPECT_EQ(mismatched, 0U);
+    EXPECT_GT(kmers.size(), 64U);
 }
 
 std::string saved(const KmerTable& table, const TempDir& dir, const std::string& name) {
