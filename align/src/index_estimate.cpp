@@ -81,15 +81,16 @@ void count_kmers(const Annotation& ann, std::uint32_t k, IndexEstimate& e) {
 /// positions of each k-mer found more than once) of `position_bits`, BBHash's functions (~3.7 bits a
 /// k-mer, 4 with rank samples), the targets' starts and the position -> target table. Building
 /// holds the genome and the targets' sequences (a byte a base) together, then the sequences, the
-/// growing table and one pass of gathered occurrences (16 bytes each, up to 2^26 of them, twice
-/// while vectors grow and are merged per bucket).
+/// growing table and one pass of gathered occurrences (16 bytes each, up to 2^26 of them, three
+/// times over while vectors grow and are merged per bucket: measured on a 3 Gb primate reference,
+/// bench/genome.sh).
 void count_bytes(IndexEstimate& e) {
     const double n = static_cast<double>(e.kmer_occurrences), d = static_cast<double>(e.distinct_kmers),
                  p = static_cast<double>(e.postings), bases = static_cast<double>(e.target_bases);
     double position_bits = 1;
     while (std::pow(2.0, position_bits) <= std::max(bases, 2 * n + 1)) ++position_bits;
     const double table = bases / 4 + d * (position_bits + 1) / 8 + p * position_bits / 8 + d * 4 / 8 + 8.0 * static_cast<double>(e.transcripts + e.introns);
-    const double pass = 32 * std::min(n, std::pow(2.0, 26));
+    const double pass = 48 * std::min(n, std::pow(2.0, 26));
     const double program = 20e6;  // the program itself (~20 MB measured)
     e.build_bytes = static_cast<std::uint64_t>(program + std::max(static_cast<double>(e.genome_bases) + bases, bases + table + pass));
     e.map_bytes = static_cast<std::uint64_t>(table + bases / 4096 * 4);
