@@ -14,7 +14,7 @@ cd "$(dirname "$0")/.."
 threads=${1:-$(nproc)}
 rpc=${2:-5000}
 work=${3:-/tmp/kupffer-bench-align}
-kupffer=$PWD/build/kupffer
+kupffer=${KUPFFER:-$PWD/build/kupffer}
 gtf=$PWD/../shared/data/refseq_chr21/genes.gtf.gz
 for tool in STAR kallisto bustools; do
   command -v $tool >/dev/null || { echo "missing $tool: apt-get install rna-star kallisto bustools"; exit 1; }
