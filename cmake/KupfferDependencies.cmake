@@ -17,9 +17,5 @@ find_package(Boost 1.74 REQUIRED)  # header-only: special functions and distribu
 find_path(HNSWLIB_INCLUDE_DIR hnswlib/hnswlib.h REQUIRED)
 add_library(hnswlib::hnswlib INTERFACE IMPORTED)
 target_include_directories(hnswlib::hnswlib SYSTEM INTERFACE ${HNSWLIB_INCLUDE_DIR})
-# BBHash (libbbhash-dev): the index's minimal perfect hash functions; one header, no CMake file.
-find_path(BBHASH_INCLUDE_DIR BooPHF.h REQUIRED)
-add_library(bbhash::bbhash INTERFACE IMPORTED)
-target_include_directories(bbhash::bbhash SYSTEM INTERFACE ${BBHASH_INCLUDE_DIR})
 # The workflow descriptor (pipeline/) is YAML.
 find_package(yaml-cpp REQUIRED)

@@ -7,14 +7,14 @@ set -euo pipefail
 build_packages=(
   g++ cmake ninja-build pkg-config git ca-certificates
   libhts-dev zlib1g-dev libdeflate-dev libisal-dev libeigen3-dev libspectra-dev libtbb-dev
-  libcli11-dev nlohmann-json3-dev libyaml-cpp-dev libhdf5-dev libigraph-dev libboost-dev libhnswlib-dev libbbhash-dev
+  libcli11-dev nlohmann-json3-dev libyaml-cpp-dev libhdf5-dev libigraph-dev libboost-dev libhnswlib-dev
 )
 packages=(
   # toolchain
   g++ cmake ninja-build pkg-config git ca-certificates
   # libraries kupffer links (no vendored copies)
   libhts-dev zlib1g-dev libdeflate-dev libisal-dev libeigen3-dev libspectra-dev libtbb-dev
-  libcli11-dev nlohmann-json3-dev libyaml-cpp-dev libhdf5-dev libigraph-dev libboost-dev libhnswlib-dev libbbhash-dev
+  libcli11-dev nlohmann-json3-dev libyaml-cpp-dev libhdf5-dev libigraph-dev libboost-dev libhnswlib-dev
   # tests and benchmarks
   libgtest-dev libgmock-dev libbenchmark-dev bc time
   # real clients the tests load our outputs with, and the peers the benchmarks run

@@ -78,8 +78,8 @@ void count_kmers(const Annotation& ann, std::uint32_t k, IndexEstimate& e) {
 
 /// The loaded size and the build's peak, following KmerTable (kmer_table.hpp): the targets' bases
 /// at 2 bits, a value of `position_bits` + 1 bits per distinct k-mer, postings (a count and the
-/// positions of each k-mer found more than once) of `position_bits`, BBHash's functions (~3.7 bits a
-/// k-mer, 4 with rank samples), the targets' starts and the position -> target table. Building
+/// positions of each k-mer found more than once) of `position_bits`, the hash functions (~3.8 bits
+/// a k-mer with their ranks; 4 counted), the targets' starts and the position -> target table. Building
 /// holds the genome and the targets' sequences (a byte a base) together, then the sequences, the
 /// growing table and one pass of gathered occurrences (16 bytes each, up to 2^26 of them, three
 /// times over while vectors grow and are merged per bucket: measured on a 3 Gb primate reference,

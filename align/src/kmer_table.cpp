@@ -1,15 +1,8 @@
 #include "kmer_table.hpp"
 #include "binary_arrays.hpp"
 
-// BBHash's lookup reads a hash pair GCC cannot prove initialised (it is, on every path taken).
-#pragma GCC diagnostic push
-#pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
-#include <BooPHF.h>
-#pragma GCC diagnostic pop
-
 #include <algorithm>
 #include <cerrno>
-#include <sstream>
 
 #include "kupffer/core/dna.hpp"
 #include "kupffer/core/errors.hpp"
@@ -21,10 +14,7 @@ namespace fs = std::filesystem;
 
 namespace {
 
-using Mphf = boomphf::mphf<std::uint64_t, boomphf::SingleHashFunctor<std::uint64_t>>;
-
 constexpr unsigned kBlockBits = 12;                     // position -> target table: 4,096-base blocks
-constexpr double kGamma = 2.0;                          // BBHash: 3.7 bits a key, ~1.6 levels a lookup
 constexpr std::size_t kTargetsPerChunk = 64;            // the gathering's fixed work pieces
 
 std::uint64_t mix(std::uint64_t x) noexcept {
@@ -44,7 +34,7 @@ struct Occurrence {
 /// One bucket's table, built on its own: its hash function, values (in the function's order) and
 /// postings, whose offsets in the values count from this bucket's first posting.
 struct BuiltBucket {
-    std::unique_ptr<Mphf> function;
+    PerfectHash::Function function;
     std::vector<std::uint64_t> values;
     std::vector<std::uint64_t> postings;
 };
@@ -55,16 +45,14 @@ BuiltBucket build_bucket(std::vector<Occurrence>& occ, std::uint64_t several_fla
     for (std::size_t i = 0; i < occ.size(); ++i)
         if (i == 0 || occ[i].kmer != occ[i - 1].kmer) keys.push_back(occ[i].kmer);
     BuiltBucket b;
-    // One thread, no progress bar, keys in memory (no temporary files): the same function
-    // whatever else runs.
-    // Keys still unplaced after the first levels (under 10%) are kept in memory, so later levels
-    // do not scan them all.
-    if (!keys.empty()) b.function = std::make_unique<Mphf>(keys.size(), keys, 1, kGamma, false, false, 0.1f);
+    b.function = PerfectHash::build(keys);
+    PerfectHash numbering;  // the function on its own, numbering this bucket's keys from 0
+    numbering.append(b.function);
     b.values.assign(keys.size(), 0);
     for (std::size_t i = 0; i < occ.size();) {
         std::size_t j = i + 1;
         while (j < occ.size() && occ[j].kmer == occ[i].kmer) ++j;
-        const std::uint64_t slot = b.function->lookup(occ[i].kmer);
+        const std::uint64_t slot = numbering.lookup(0, occ[i].kmer);
         if (j - i == 1) {
             b.values[slot] = occ[i].position;
         } else {
@@ -95,14 +83,6 @@ PackedInts read_packed(std::FILE* f, const fs::path& path, int threads) {
 
 }  // namespace
 
-struct KmerTable::Buckets {
-    std::vector<std::unique_ptr<Mphf>> functions;
-};
-
-KmerTable::KmerTable() : buckets_(std::make_unique<Buckets>()) {}
-KmerTable::~KmerTable() = default;
-KmerTable::KmerTable(KmerTable&&) noexcept = default;
-KmerTable& KmerTable::operator=(KmerTable&&) noexcept = default;
 
 std::uint32_t KmerTable::bucket_of(std::uint64_t kmer, std::uint32_t buckets) noexcept {
     return static_cast<std::uint32_t>(((mix(kmer) >> 32) * buckets) >> 32);
@@ -146,7 +126,7 @@ KmerTable KmerTable::build(const std::vector<std::string>& sequences, const Opti
     // not double into copies of themselves near the build's peak.
     table.values_.reserve(occurrences);
     table.postings_.reserve(occurrences + occurrences / 2);
-    table.bucket_offsets_.push_back(0);
+    table.hash_.reserve(occurrences);
     const std::uint32_t per_pass = static_cast<std::uint32_t>(std::clamp<std::uint64_t>(
         n_buckets * options.occurrences_per_pass / std::max<std::uint64_t>(occurrences, 1), 1, n_buckets));
     for (std::uint32_t first = 0; first < n_buckets; first += per_pass) {
@@ -176,8 +156,7 @@ KmerTable KmerTable::build(const std::vector<std::string>& sequences, const Opti
             const std::uint64_t base = table.postings_.size();
             for (const auto v : b.values) table.values_.push_back(v & several ? several | (base + (v & ~several)) : v);
             for (const auto p : b.postings) table.postings_.push_back(p);
-            table.bucket_offsets_.push_back(table.values_.size());
-            table.buckets_->functions.push_back(std::move(b.function));
+            table.hash_.append(b.function);
         }
     }
     table.occurrences_ = occurrences;
@@ -207,14 +186,10 @@ std::uint32_t KmerTable::target_at(std::uint64_t position) const noexcept {
     return t;
 }
 
-std::uint64_t KmerTable::locate(std::uint64_t kmer) const noexcept {
-    const auto n_buckets = static_cast<std::uint32_t>(buckets_->functions.size());
-    if (n_buckets == 0) return kAbsent;
-    const std::uint32_t b = bucket_of(kmer, n_buckets);
-    const auto& function = buckets_->functions[b];
-    if (!function) return kAbsent;  // a bucket without k-mers
-    const std::uint64_t slot = function->lookup(kmer);
-    return slot < bucket_offsets_[b + 1] - bucket_offsets_[b] ? bucket_offsets_[b] + slot : kAbsent;
+PerfectHash::Probe KmerTable::probe(std::uint64_t kmer) const noexcept {
+    PerfectHash::Probe p{kmer, bucket_of(kmer, hash_.buckets()), 0, nullptr, 0};
+    hash_.aim(p);
+    return p;
 }
 
 void KmerTable::decode(std::uint64_t kmer, std::uint64_t value, std::vector<Posting>& out) const {
@@ -234,21 +209,40 @@ void KmerTable::decode(std::uint64_t kmer, std::uint64_t value, std::vector<Post
 
 void KmerTable::find(std::uint64_t kmer, std::vector<Posting>& out) const {
     out.clear();
-    const std::uint64_t at = locate(kmer);
-    if (at != kAbsent) decode(kmer, values_.get(at), out);
+    if (hash_.buckets() == 0) return;
+    const std::uint64_t at = hash_.lookup(bucket_of(kmer, hash_.buckets()), kmer);
+    if (at != PerfectHash::kNone) decode(kmer, values_.get(at), out);
 }
 
 void KmerTable::find_many(std::span<const std::uint64_t> kmers, std::vector<Posting>& out, std::vector<std::uint32_t>& ends) const {
     out.clear();
     ends.clear();
+    if (hash_.buckets() == 0) {
+        ends.assign(kmers.size(), 0);
+        return;
+    }
     constexpr std::size_t kGroup = 32;
+    constexpr std::uint64_t kAbsent = PerfectHash::kNone;
     std::uint64_t stage[kGroup];
+    PerfectHash::Probe probes[kGroup];
+    std::uint8_t pending[kGroup];
     const std::uint64_t several = std::uint64_t{1} << postings_.width();
     for (std::size_t first = 0; first < kmers.size(); first += kGroup) {
         const std::size_t n = std::min(kGroup, kmers.size() - first);
-        for (std::size_t i = 0; i < n; ++i) {  // the hash functions; prefetch the values
-            stage[i] = locate(kmers[first + i]);
-            if (stage[i] != kAbsent) __builtin_prefetch(values_.address_of(stage[i]));
+        std::size_t n_pending = 0;
+        for (std::size_t i = 0; i < n; ++i) {  // aim at (prefetch) each k-mer's first level
+            probes[i] = probe(kmers[first + i]);
+            pending[n_pending++] = static_cast<std::uint8_t>(i);
+        }
+        while (n_pending) {  // read a level of each; prefetch the value or the next level
+            std::size_t still = 0;
+            for (std::size_t j = 0; j < n_pending; ++j) {
+                const std::size_t i = pending[j];
+                stage[i] = hash_.step(probes[i]);
+                if (stage[i] == PerfectHash::kNext) pending[still++] = static_cast<std::uint8_t>(i);
+                else if (stage[i] != kAbsent) __builtin_prefetch(values_.address_of(stage[i]));
+            }
+            n_pending = still;
         }
         for (std::size_t i = 0; i < n; ++i) {  // the values; prefetch the sequence or the postings
             if (stage[i] == kAbsent) continue;
@@ -264,66 +258,34 @@ void KmerTable::find_many(std::span<const std::uint64_t> kmers, std::vector<Post
 }
 
 std::uint64_t KmerTable::memory_bytes() const noexcept {
-    std::uint64_t bytes = 8 * (sequence_.size() + starts_.size() + bucket_offsets_.size() + values_.words().size() + postings_.words().size()) +
-                          4 * block_targets_.size();
-    for (const auto& f : buckets_->functions) bytes += f ? f->totalBitSize() / 8 : 0;
-    return bytes;
+    return 8 * (sequence_.size() + starts_.size() + values_.words().size() + postings_.words().size()) + 4 * block_targets_.size() +
+           hash_.memory_bytes();
 }
 
 void KmerTable::save(AtomicFile& out) const {
     write_array(out, std::vector<std::uint64_t>{k_, occurrences_});
     write_array(out, sequence_);
     write_array(out, starts_);
-    write_array(out, bucket_offsets_);
-    std::vector<std::uint64_t> function_sizes;
-    std::string functions;
-    for (const auto& f : buckets_->functions) {
-        std::ostringstream bytes;
-        if (f) f->save(bytes);
-        function_sizes.push_back(bytes.str().size());
-        functions += bytes.str();
-    }
-    write_array(out, function_sizes);
-    write_array(out, std::vector<char>(functions.begin(), functions.end()));
+    hash_.save(out);
     write_packed(out, values_);
     write_packed(out, postings_);
 }
 
 KmerTable KmerTable::load(std::FILE* f, const fs::path& path, int threads) {
     KmerTable table;
-    std::vector<std::uint64_t> head, function_sizes;
-    std::vector<char> functions;
+    std::vector<std::uint64_t> head;
     read_array(f, path, head, 1);
     if (head.size() != 2 || head[0] < 15 || head[0] > 31) throw InputError(path.string(), 0, "corrupt index file (k-mer table)");
     table.k_ = static_cast<std::uint32_t>(head[0]);
     table.occurrences_ = head[1];
     read_array(f, path, table.sequence_, threads);
     read_array(f, path, table.starts_, 1);
-    read_array(f, path, table.bucket_offsets_, 1);
-    read_array(f, path, function_sizes, 1);
-    read_array(f, path, functions, threads);
+    table.hash_ = PerfectHash::load(f, path, threads);
     table.values_ = read_packed(f, path, threads);
     table.postings_ = read_packed(f, path, threads);
     auto corrupt = [&](const char* what) { return InputError(path.string(), 0, std::string("corrupt index file (") + what + ")"); };
     if (table.starts_.empty() || table.sequence_.size() < table.bases() / 32 + 2) throw corrupt("sequence");
-    if (table.bucket_offsets_.size() != function_sizes.size() + 1 || table.bucket_offsets_.back() != table.values_.size())
-        throw corrupt("buckets");
-    std::size_t at = 0;
-    for (std::size_t b = 0; b < function_sizes.size(); ++b) {
-        if (function_sizes[b] > functions.size() - at) throw corrupt("hash functions");
-        const std::uint64_t keys = table.bucket_offsets_[b + 1] - table.bucket_offsets_[b];
-        if ((keys == 0) != (function_sizes[b] == 0)) throw corrupt("hash functions");
-        if (keys == 0) {
-            table.buckets_->functions.push_back(nullptr);
-            continue;
-        }
-        std::istringstream bytes(std::string(functions.data() + at, function_sizes[b]));
-        at += function_sizes[b];
-        auto function = std::make_unique<Mphf>();
-        function->load(bytes);
-        if (!bytes || function->nbKeys() != table.bucket_offsets_[b + 1] - table.bucket_offsets_[b]) throw corrupt("hash functions");
-        table.buckets_->functions.push_back(std::move(function));
-    }
+    if (table.hash_.keys() != table.values_.size()) throw corrupt("buckets");
     // Every value must point inside the sequence or the postings: checked in fixed pieces.
     const std::uint64_t several = std::uint64_t{1} << table.postings_.width(), bases = table.bases();
     const std::uint64_t n = table.values_.size(), n_post = table.postings_.size();

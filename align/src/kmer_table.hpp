@@ -4,9 +4,10 @@
 //
 //  - The targets' bases, 2 bits each, end to end: a k-mer occurrence is one global position.
 //  - Distinct k-mers are split into buckets by hash; each bucket has a minimal perfect hash function
-//    (BBHash, ~3.7 bits a k-mer) that numbers its k-mers 0..n-1, and each number a value of
-//    ceil(log2(bases)) + 1 bits: the global position of the k-mer's only occurrence, or (top bit
-//    set) where its list of occurrences starts in the postings (a count, then positions).
+//    (BBHash's cascade, perfect_hash.hpp, ~3.8 bits a k-mer) that numbers its k-mers, and each
+//    number a value of ceil(log2(bases)) + 1 bits: the global position of the k-mer's only
+//    occurrence, or (top bit set) where its list of occurrences starts in the postings (a count,
+//    then positions).
 //  - A lookup hashes into the bucket's function, reads the value, and checks the k-mer against the
 //    sequence at its (first) position: a k-mer not in the targets is found nowhere, as with an
 //    explicit table, without storing 62-bit keys.
@@ -26,6 +27,7 @@
 #include "kupffer/align/index.hpp"
 #include "kupffer/core/output_file.hpp"
 #include "kupffer/core/packed_ints.hpp"
+#include "perfect_hash.hpp"
 
 namespace kupffer::align {
 
@@ -43,11 +45,6 @@ public:
         /// raise it to put small tables across the 32-bit boundary.
         unsigned min_position_bits = 0;
     };
-    KmerTable();
-    ~KmerTable();
-    KmerTable(KmerTable&&) noexcept;
-    KmerTable& operator=(KmerTable&&) noexcept;
-
     /// Every k-mer (without N) of every sequence; sequence t is target t.
     static KmerTable build(const std::vector<std::string>& sequences, const Options& options);
     /// Occurrences of a packed (2-bit, first base highest) k-mer as (target, position), ascending;
@@ -74,10 +71,8 @@ public:
     static std::uint32_t bucket_of(std::uint64_t kmer, std::uint32_t buckets) noexcept;
 
 private:
-    struct Buckets;  // the per-bucket hash functions (BBHash), kept out of this header
-    static constexpr std::uint64_t kAbsent = ~std::uint64_t{0};
-    /// Which value holds a k-mer, if any could (kAbsent when its bucket's function rules it out).
-    std::uint64_t locate(std::uint64_t kmer) const noexcept;
+    /// A lookup of the k-mer's value begun: its bucket's first level aimed at (prefetched).
+    PerfectHash::Probe probe(std::uint64_t kmer) const noexcept;
     /// Appends the postings a k-mer's value leads to, after checking the k-mer at its position.
     void decode(std::uint64_t kmer, std::uint64_t value, std::vector<Posting>& out) const;
     std::uint64_t kmer_at(std::uint64_t position) const noexcept;
@@ -89,8 +84,7 @@ private:
     HugePageVector<std::uint64_t> sequence_;    ///< 2-bit bases, first base in the highest bits of a word
     std::vector<std::uint64_t> starts_;         ///< global position where each target begins; one past the end last
     std::vector<std::uint32_t> block_targets_;  ///< first target overlapping each 4,096-base block
-    std::unique_ptr<Buckets> buckets_;
-    std::vector<std::uint64_t> bucket_offsets_;  ///< first value of each bucket; total last
+    PerfectHash hash_;  ///< numbers the distinct k-mers, bucket after bucket: the index of their value
     PackedInts values_, postings_;
 };
 

@@ -20,7 +20,9 @@ namespace kupffer::align {
 /// 4: the entries are the hash table (no separate slot array): one cache miss per lookup.
 /// 5: a compact table (2-bit sequence, minimal perfect hashing, bit-packed positions): ~4.5 bytes
 ///    a distinct k-mer instead of ~23, so a primate genome's genes and introns fit a node.
-inline constexpr std::uint32_t kIndexFormatVersion = 5;
+/// 6: the hash functions' bits and ranks share cache lines, and a lookup can be prefetched level
+///    by level (perfect_hash.hpp) instead of BBHash's opaque lookups.
+inline constexpr std::uint32_t kIndexFormatVersion = 6;
 
 struct IndexOptions {
     std::uint32_t k = 31;  ///< k-mer length (odd, 15..31)
