@@ -17,6 +17,7 @@
 #include "kupffer/core/errors.hpp"
 #include "kupffer/core/output_file.hpp"
 #include "kupffer/core/parallel.hpp"
+#include "kupffer/core/random.hpp"
 #include "kupffer/core/read_at.hpp"
 
 namespace kupffer::align {
@@ -52,14 +53,6 @@ constexpr char kMagic[8] = {'K', 'P', 'F', 'I', 'D', 'X', '\0', '\1'};
 constexpr const char* kBinaryName = "kmers.bin";
 constexpr const char* kMetaName = "index.json";
 
-std::uint64_t mix(std::uint64_t x) noexcept {
-    x ^= x >> 33;
-    x *= 0xff51afd7ed558ccdULL;
-    x ^= x >> 33;
-    x *= 0xc4ceb9fe1a85ec53ULL;
-    return x ^ (x >> 33);
-}
-
 std::uint32_t crc_of_file(const fs::path& path) {
     std::ifstream in(path, std::ios::binary);
     if (!in) throw IoError(path.string(), "open", errno ? errno : ENOENT);
@@ -81,7 +74,7 @@ std::string oriented(const std::string& contig, std::uint32_t start, std::uint32
 
 std::uint64_t fingerprint_reference(const fs::path& fasta, const fs::path& gtf, std::uint32_t k) {
     const std::uint64_t a = crc_of_file(fasta), b = crc_of_file(gtf);
-    return mix((a << 32 | b) ^ mix(static_cast<std::uint64_t>(k) << 8 | kIndexFormatVersion));
+    return fmix64((a << 32 | b) ^ fmix64(static_cast<std::uint64_t>(k) << 8 | kIndexFormatVersion));
 }
 
 namespace {

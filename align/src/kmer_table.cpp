@@ -7,6 +7,7 @@
 #include "kupffer/core/dna.hpp"
 #include "kupffer/core/errors.hpp"
 #include "kupffer/core/parallel.hpp"
+#include "kupffer/core/random.hpp"
 
 namespace kupffer::align {
 
@@ -16,14 +17,6 @@ namespace {
 
 constexpr unsigned kBlockBits = 12;                     // position -> target table: 4,096-base blocks
 constexpr std::size_t kTargetsPerChunk = 64;            // the gathering's fixed work pieces
-
-std::uint64_t mix(std::uint64_t x) noexcept {
-    x ^= x >> 33;
-    x *= 0xff51afd7ed558ccdULL;
-    x ^= x >> 33;
-    x *= 0xc4ceb9fe1a85ec53ULL;
-    return x ^ (x >> 33);
-}
 
 /// A k-mer occurrence while gathering: the k-mer and its global position.
 struct Occurrence {
@@ -85,7 +78,7 @@ PackedInts read_packed(std::FILE* f, const fs::path& path, int threads) {
 
 
 std::uint32_t KmerTable::bucket_of(std::uint64_t kmer, std::uint32_t buckets) noexcept {
-    return static_cast<std::uint32_t>(((mix(kmer) >> 32) * buckets) >> 32);
+    return static_cast<std::uint32_t>(((fmix64(kmer) >> 32) * buckets) >> 32);
 }
 
 KmerTable KmerTable::build(const std::vector<std::string>& sequences, const Options& options) {

@@ -16,12 +16,7 @@ constexpr std::uint64_t kBlockBits = 448;  // 7 words of bits after the rank: a 
 constexpr std::uint64_t kWords = 8;        // words a block
 
 std::uint64_t position(std::uint64_t key, std::uint32_t level, std::uint64_t domain) noexcept {
-    std::uint64_t x = key + (level + 1) * 0x9e3779b97f4a7c15ULL;  // a different hash each level
-    x ^= x >> 33;
-    x *= 0xff51afd7ed558ccdULL;
-    x ^= x >> 33;
-    x *= 0xc4ceb9fe1a85ec53ULL;
-    x ^= x >> 33;
+    const std::uint64_t x = fmix64(key + (level + 1) * 0x9e3779b97f4a7c15ULL);  // a different hash each level
     return static_cast<std::uint64_t>((static_cast<uint128_t>(x) * domain) >> 64);  // x scaled to [0, domain)
 }
 

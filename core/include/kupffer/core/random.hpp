@@ -6,6 +6,16 @@
 
 namespace kupffer {
 
+/// MurmurHash3's 64-bit finaliser: a bijection whose every output bit depends on every input bit;
+/// hashes k-mers into buckets and hash-function levels, and makes the index's fingerprint.
+constexpr std::uint64_t fmix64(std::uint64_t x) noexcept {
+    x ^= x >> 33;
+    x *= 0xff51afd7ed558ccdULL;
+    x ^= x >> 33;
+    x *= 0xc4ceb9fe1a85ec53ULL;
+    return x ^ (x >> 33);
+}
+
 /// SplitMix64 step: a good 64-bit mixer, used to seed and to derive streams.
 constexpr std::uint64_t splitmix64(std::uint64_t& state) noexcept {
     std::uint64_t z = (state += 0x9E3779B97F4A7C15ULL);
