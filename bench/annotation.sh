@@ -14,7 +14,7 @@ cells=${2:-600}
 rpc=${3:-4500}
 work=${4:-/tmp/kupffer-bench-annotation}
 repo=$PWD
-kupffer=$repo/build/kupffer
+kupffer=${KUPFFER:-$repo/build/kupffer}
 gtf=$repo/../shared/data/refseq_chr21/genes.gtf.gz
 command -v STAR >/dev/null || { echo "missing STAR: apt-get install rna-star"; exit 1; }
 [ -f "$gtf" ] || { echo "missing $gtf (../shared/data beside the checkout)"; exit 1; }
