@@ -14,6 +14,7 @@
 # Usage: bench/genome.sh [genome-size] [genes] [threads] [workdir]
 #   defaults: 3000000000 20000 $(nproc) /tmp/kupffer-bench-genome (needs ~40 GB of disk)
 # Needs: a built kupffer; for the calibration, rna-star and kallisto (apt-get install).
+# KUPFFER=path benches another binary; PEERS=0 skips the peers' calibration (~7 minutes).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 size=${1:-3000000000}
@@ -70,13 +71,14 @@ rm -rf calib_kupffer; measure calib_kupffer "$kupffer" index -g $calib/reference
 calib_distinct=$(/usr/bin/python3 -c "import json; print(json.load(open('calib_kupffer/index.json'))['distinct_kmers'])")
 calib_bases=$(grep -v '^>' $calib/reference/genome.fa | tr -d '\n' | wc -c)
 peers=""
-if command -v kallisto >/dev/null; then
+peer() { [ "${PEERS:-1}" = 1 ] && command -v "$1" >/dev/null; }  # PEERS=0 measures kupffer alone
+if peer kallisto; then
   /usr/bin/python3 "$repo/bench/splici.py" $calib/reference/genome.fa $calib/reference/genes.gtf 31 calib_splici.fa calib_t2g.tsv
   measure calib_kallisto kallisto index -i calib_kallisto.idx -k 31 calib_splici.fa
   kallisto_estimate=$(echo "${mem[calib_kallisto]} * $distinct / $calib_distinct" | bc)
   peers="$peers kallisto"
 fi
-if command -v STAR >/dev/null; then
+if peer STAR; then
   rm -rf calib_star; mkdir -p calib_star
   measure calib_star STAR --runMode genomeGenerate --genomeDir calib_star --genomeFastaFiles $calib/reference/genome.fa \
     --sjdbGTFfile $calib/reference/genes.gtf --genomeSAindexNbases 12 --runThreadN "$threads" --outFileNamePrefix calib_star/
@@ -89,7 +91,8 @@ fi
 
 # Full-size peers only where their scaled estimate fits.
 fits() { [ "$1" -lt "$available_kib" ]; }
-kallisto_note="not installed"; star_note="not installed"
+missing=$([ "${PEERS:-1}" = 1 ] && echo "not installed" || echo "skipped (PEERS=0)")
+kallisto_note=$missing; star_note=$missing
 if [[ $peers == *kallisto* ]]; then
   if fits "$kallisto_estimate"; then
     /usr/bin/python3 "$repo/bench/splici.py" $ref/genome.fa $ref/genes.gtf 31 splici.fa t2g.tsv
