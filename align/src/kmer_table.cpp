@@ -76,7 +76,6 @@ PackedInts read_packed(std::FILE* f, const fs::path& path, int threads) {
 
 }  // namespace
 
-
 std::uint32_t KmerTable::bucket_of(std::uint64_t kmer, std::uint32_t buckets) noexcept {
     return static_cast<std::uint32_t>(((fmix64(kmer) >> 32) * buckets) >> 32);
 }

@@ -45,24 +45,23 @@ void add_level(PerfectHash::Function& f, const std::vector<std::uint64_t>& bits,
 PerfectHash::Function PerfectHash::build(std::span<const std::uint64_t> keys, std::uint32_t max_levels) {
     Function f;
     f.keys = keys.size();
-    std::vector<std::uint64_t> remaining(keys.begin(), keys.end()), next, seen, twice;
+    std::vector<std::uint64_t> remaining(keys.begin(), keys.end()), next, positions, seen, twice;
     std::uint64_t rank = 0;
     for (std::uint32_t level = 0; level < max_levels && !remaining.empty(); ++level) {
         const std::uint64_t domain = 2 * remaining.size();  // gamma = 2
         seen.assign((domain + 63) / 64, 0);
         twice.assign(seen.size(), 0);
-        for (const auto key : remaining) {
-            const std::uint64_t p = position(key, level, domain), bit = std::uint64_t{1} << (p % 64);
+        positions.resize(remaining.size());
+        for (std::size_t i = 0; i < remaining.size(); ++i) {
+            const std::uint64_t p = positions[i] = position(remaining[i], level, domain), bit = std::uint64_t{1} << (p % 64);
             if (seen[p / 64] & bit) twice[p / 64] |= bit;
             seen[p / 64] |= bit;
         }
         for (std::size_t w = 0; w < seen.size(); ++w) seen[w] &= ~twice[w];  // the keys placed here
         add_level(f, seen, domain, rank);
         next.clear();
-        for (const auto key : remaining) {
-            const std::uint64_t p = position(key, level, domain);
-            if (twice[p / 64] >> (p % 64) & 1) next.push_back(key);
-        }
+        for (std::size_t i = 0; i < remaining.size(); ++i)
+            if (twice[positions[i] / 64] >> (positions[i] % 64) & 1) next.push_back(remaining[i]);
         remaining.swap(next);
     }
     std::sort(remaining.begin(), remaining.end());
