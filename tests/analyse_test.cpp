@@ -7,6 +7,7 @@
 
 #include "analysis_study.hpp"
 #include "kupffer/cluster/analyse.hpp"
+#include "kupffer/core/statistics.hpp"
 #include "kupffer/core/random.hpp"
 
 using namespace kupffer;

@@ -10,6 +10,9 @@
 #include "analysis_study.hpp"
 #include "kupffer/cluster/analysis_output.hpp"
 #include "kupffer/cluster/maturation.hpp"
+#include "kupffer/core/errors.hpp"
+#include "kupffer/core/random.hpp"
+#include "kupffer/core/statistics.hpp"
 
 using namespace kupffer;
 using namespace kupffer::cluster;
@@ -61,6 +64,8 @@ StudyResult analyse_study(const test::AnalysisStudy& s) {
     auto o = default_analysis_options();
     o.threads = 2;
     StudyResult r{analyse(s.data, o), {}, {}};
+    for (const auto& note : r.analysis.notes)
+        if (note.rfind("maturation", 0) == 0) std::printf("%s: %s\n", s.root.filename().c_str(), note.c_str());
     const auto out = s.root / "analysis";
     AnalysisOutputOptions output;
     output.overwrite = true;
@@ -105,23 +110,79 @@ double p_value_of(const std::vector<std::vector<std::string>>& rows, const std::
 
 }  // namespace
 
-TEST(RemoveBlockEffects, MatchesLimmaRemoveBatchEffect) {
-    // R: limma::removeBatchEffect(x, batch, covariates = depth, design = model.matrix(~score)),
-    // plus the depth term at its mean (kupffer centres the nuisance covariate; limma does not).
-    const std::vector<std::vector<double>> x = {{1, 2, 0, 3, 5, 4, 2, 6}, {0, 0, 1, 0, 2, 3, 2, 2}, {4, 1, 2, 2, 0, 1, 3, 0}};
-    const std::vector<std::uint32_t> block = {0, 0, 0, 1, 1, 2, 2, 2};
-    const std::vector<double> score = {-1, 0.5, 0.2, 1, -0.3, 0.8, -0.6, 0.1};
-    const std::vector<double> depth = {7, 7.5, 6.8, 7.2, 8, 7.1, 6.9, 7.7};
-    const double expected[8][3] = {
-        {3.15505772429312, 0.930695789713988, 3.242338975312265}, {2.46098669406125, 0.738884812314517, 1.680319603430842},
-        {2.83268613638587, 2.007420180673777, 0.667146724064832}, {3.29903776538499, 0.343189674852428, 1.289485047125197},
-        {2.58852411701399, 2.036292111013274, 1.590254052114922}, {3.32467909206536, 1.927516061703030, 0.958296318038023},
-        {2.00230750415811, 1.004240452662818, 2.383104066790594}, {3.29179385578711, 0.697342888823663, 1.683873071780319}};
-    const auto y = remove_block_effects(logcounts_from_dense(x), {0, 1, 2}, block, score, depth);
-    ASSERT_EQ(y.rows(), 8);
-    ASSERT_EQ(y.cols(), 3);
-    for (int c = 0; c < 8; ++c)
-        for (int g = 0; g < 3; ++g) EXPECT_NEAR(y(c, g), expected[c][g], 1e-9) << "cell " << c << " gene " << g;
+namespace {
+
+/// Four samples of 150 cells on a maturation axis m in [0, 1] (the fourth sample's cells 0.2
+/// further on), 200 genes: 40 that follow m (slope +-1..2), the rest noise; every sample has its
+/// own level of every gene (sd 1, far above the axis's own effect), and the panel score is m with
+/// noise of sd 0.4, as a few noisy panel genes give.
+struct AxisData {
+    std::vector<std::vector<double>> x;  ///< genes x cells
+    std::vector<std::uint32_t> block;
+    std::vector<double> m, score;
+};
+
+AxisData axis_data(std::uint64_t seed) {
+    Rng rng(seed);
+    std::normal_distribution<double> z;
+    AxisData d;
+    const std::uint32_t cells = 600, genes = 200;
+    std::vector<double> slope(genes, 0.0);
+    for (std::uint32_t g = 0; g < 40; ++g) slope[g] = (g % 2 ? -1.0 : 1.0) * (1.0 + rng.uniform());
+    std::vector<std::vector<double>> level(4, std::vector<double>(genes));
+    for (auto& sample : level)
+        for (auto& v : sample) v = z(rng);
+    d.x.assign(genes, std::vector<double>(cells));
+    for (std::uint32_t c = 0; c < cells; ++c) {
+        d.block.push_back(c / 150);
+        d.m.push_back(0.8 * rng.uniform() + (d.block.back() == 3 ? 0.2 : 0.0));
+        d.score.push_back(d.m.back() + 0.4 * z(rng));
+        for (std::uint32_t g = 0; g < genes; ++g) d.x[g][c] = 6.0 + level[d.block.back()][g] + slope[g] * d.m.back() + 0.5 * z(rng);
+    }
+    return d;
+}
+
+}  // namespace
+
+TEST(Spearman, KnownValues) {
+    EXPECT_NEAR(spearman({1, 2, 3, 4}, {10, 20, 30, 40}), 1.0, 1e-12);
+    EXPECT_NEAR(spearman({1, 2, 3, 4}, {4, 3, 2, 1}), -1.0, 1e-12);
+    // R: cor(c(1,2,3,4,5), c(2,1,4,3,5), method = "spearman") = 0.8
+    EXPECT_NEAR(spearman({1, 2, 3, 4, 5}, {2, 1, 4, 3, 5}), 0.8, 1e-12);
+    EXPECT_TRUE(std::isnan(spearman({1, 2}, {1, 2})));
+}
+
+TEST(MaturationTrajectory, FollowsTheAxisNotTheSamplesAndKeepsTheirShift) {
+    const auto d = axis_data(3);
+    const auto r = maturation_trajectory(logcounts_from_dense(d.x), d.block, d.score);
+    ASSERT_EQ(r.pseudotime.size(), d.m.size());
+    EXPECT_EQ(*std::min_element(r.pseudotime.begin(), r.pseudotime.end()), 0.0);
+    EXPECT_EQ(*std::max_element(r.pseudotime.begin(), r.pseudotime.end()), 1.0);
+    const double rho = spearman(r.pseudotime, d.m), score_rho = spearman(d.score, d.m);
+    std::printf("pseudotime Spearman %.3f (score alone %.3f) after %u rounds, %zu genes weighted\n", rho, score_rho, r.rounds,
+                r.genes.size());
+    EXPECT_GE(rho, 0.95);
+    EXPECT_GT(rho, score_rho + 0.1);
+    EXPECT_LT(r.rounds, 20U);
+    // The axis genes carry the weight (those the within-sample variance kept as candidates), the
+    // heaviest signed as their slopes; noise genes get little or none.
+    ASSERT_GE(r.genes.size(), 30U);
+    for (std::size_t i = 0; i < 30; ++i) {
+        EXPECT_LT(r.genes[i], 40U) << "weight " << i;
+        EXPECT_EQ(r.weights[i] > 0, r.genes[i] % 2 == 0) << "gene " << r.genes[i];
+    }
+    // The fourth sample's cells matured further; the sample effects (sd 1 a gene) did not move it.
+    double shifted = 0, others = 0;
+    for (std::size_t c = 0; c < d.m.size(); ++c) (d.block[c] == 3 ? shifted : others) += r.pseudotime[c];
+    EXPECT_GT(shifted / 150 - others / 450, 0.1);
+    EXPECT_LT(shifted / 150 - others / 450, 0.35);
+}
+
+TEST(MaturationTrajectory, RefusesTooLittleToFit) {
+    auto d = axis_data(4);
+    EXPECT_THROW(maturation_trajectory(logcounts_from_dense(d.x), {0, 1}, d.score), OptionError);
+    for (auto& gene : d.x) std::fill(gene.begin(), gene.end(), 1.0);  // nothing varies
+    EXPECT_THROW(maturation_trajectory(logcounts_from_dense(d.x), d.block, d.score), OptionError);
 }
 
 TEST(ModelGeneVarBlocked, SelectsGenesThatVaryWithinSamplesNotBetween) {

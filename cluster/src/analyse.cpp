@@ -10,6 +10,7 @@
 #include "internal.hpp"
 #include "kupffer/cluster/maturation.hpp"
 #include "kupffer/core/errors.hpp"
+#include "kupffer/core/statistics.hpp"
 #include "kupffer/core/parallel.hpp"
 
 namespace kupffer::cluster {
@@ -75,30 +76,26 @@ std::vector<std::uint32_t> quick_clusters(const CountMatrix& counts, const Analy
 }
 
 /// The pseudotime of the axis cells (maturation.hpp): their own log-normalised counts, each cell's
-/// sample and depth, the panel score as root and protected covariate; mitochondrial and
-/// ribosomal-protein genes left out.
+/// sample, the panel score as the start of the fit; mitochondrial and ribosomal-protein genes left
+/// out.
 void axis_pseudotime(AnalysisResults& r, const Dataset& data, const AnalysisOptions& o) {
     const auto axis = log_normalize(select_columns(r.counts, r.trajectory_cells)).logcounts;
     std::vector<std::uint32_t> sample;
-    std::vector<double> score, log_depth;
+    std::vector<double> score;
     for (auto c : r.trajectory_cells) {
         sample.push_back(data.sample_of_cell[r.analysed[c]]);
         score.push_back(r.maturation_score[c]);
-        log_depth.push_back(std::log(std::max(1.0, r.qc.umis[r.analysed[c]])));
     }
-    MaturationOptions mo;
-    mo.genes = o.trajectory_hvgs;
-    mo.pcs = o.trajectory_pcs;
-    mo.score_genes = o.trajectory_score_genes;
+    MaturationOptions mo = o.maturation;
     mo.hvg = o.hvg;
-    mo.pseudotime = o.pseudotime;
-    mo.pseudotime.threads = o.threads;
     for (std::uint32_t g = 0; g < r.counts.n_rows; ++g) {
         const auto& name = data.gene_names[g];
         if (r.qc.mito_gene[g] || name.rfind("RPL", 0) == 0 || name.rfind("RPS", 0) == 0) mo.excluded_genes.push_back(g);
     }
-    const auto pseudotime = maturation_trajectory(axis, sample, score, log_depth, mo).pseudotime;
-    for (std::size_t i = 0; i < r.trajectory_cells.size(); ++i) r.maturation_pseudotime[r.trajectory_cells[i]] = pseudotime[i];
+    const auto fit = maturation_trajectory(axis, sample, score, mo);
+    for (std::size_t i = 0; i < r.trajectory_cells.size(); ++i) r.maturation_pseudotime[r.trajectory_cells[i]] = fit.pseudotime[i];
+    r.notes.push_back("maturation: " + std::to_string(fit.genes.size()) + " genes weighted, " + std::to_string(fit.rounds) +
+                      (fit.rounds < mo.max_rounds ? " rounds" : " rounds without settling (the pseudotime is the last round's)"));
 }
 
 /// Maturation: the cells whose cluster is named as either end of the monocyte -> macrophage axis
@@ -123,7 +120,7 @@ void maturation_axis(AnalysisResults& r, const Dataset& data, const AnalysisOpti
         r.maturation_score[c] = scores[end][c] - scores[start][c];
         r.cell_type[c] = r.maturation_score[c] > 0 ? o.trajectory_end : o.trajectory_start;
     }
-    if (r.trajectory_cells.size() < std::max<std::size_t>(50, o.pseudotime.k + o.pseudotime.components + 2))
+    if (r.trajectory_cells.size() < 50)
         r.notes.push_back("maturation: " + std::to_string(r.trajectory_cells.size()) + " cells on the axis, too few for a pseudotime");
     else
         axis_pseudotime(r, data, o);

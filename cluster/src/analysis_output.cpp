@@ -352,7 +352,7 @@ struct AnalysisWriter {
         for (const auto& g : group_order) series.push_back({g, by_group[g]});
         write_text_file(root / "plots/maturation_by_group.svg",
                         svg::violins("Monocyte -> macrophage maturation (" + o.trajectory_start + " + " + o.trajectory_end + ")",
-                                     "diffusion pseudotime", series));
+                                     "maturation pseudotime", series));
     }
 
     /// UMAPs and cytokine violins.

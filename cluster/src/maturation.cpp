@@ -1,9 +1,10 @@
 #include "kupffer/cluster/maturation.hpp"
 
 #include <algorithm>
+#include <numeric>
 #include <string>
 
-#include <Eigen/Eigenvalues>
+#include <Eigen/Dense>
 
 #include "kupffer/core/errors.hpp"
 
@@ -38,110 +39,105 @@ Eigen::MatrixXd dense_rows(const SparseMatrix<float>& m, const std::vector<std::
     return x;
 }
 
-/// Scores of the leading principal components of a dense cells x genes matrix (centred, unscaled),
-/// from the eigen-decomposition of the genes' covariance: exact and thread-independent.
-Eigen::MatrixXd dense_pca_scores(Eigen::MatrixXd x, std::size_t components) {
-    x.rowwise() -= x.colwise().mean();
-    const Eigen::MatrixXd covariance = (x.transpose() * x) / std::max<double>(1.0, static_cast<double>(x.rows()) - 1.0);
-    Eigen::SelfAdjointEigenSolver<Eigen::MatrixXd> eig(covariance);
-    const auto k = static_cast<Eigen::Index>(std::min<std::size_t>(components, static_cast<std::size_t>(x.cols())));
-    Eigen::MatrixXd rotation = eig.eigenvectors().rightCols(k).rowwise().reverse();  // largest first
-    for (Eigen::Index c = 0; c < k; ++c) {  // sign: largest loading positive
-        Eigen::Index at;
-        rotation.col(c).cwiseAbs().maxCoeff(&at);
-        if (rotation(at, c) < 0) rotation.col(c) *= -1;
-    }
-    return x * rotation;
-}
-
-/// Columns of `x` (cells x genes) by decreasing absolute correlation with `score`, the first `keep`
-/// (ties by column): the genes that move with maturation (supervised principal components, Bair
-/// et al. 2006).
-std::vector<Eigen::Index> most_associated(const Eigen::MatrixXd& x, const std::vector<double>& score, std::size_t keep) {
-    const Eigen::MatrixXd xc = x.rowwise() - x.colwise().mean();
-    Eigen::VectorXd s = Eigen::Map<const Eigen::VectorXd>(score.data(), static_cast<Eigen::Index>(score.size()));
-    s.array() -= s.mean();
-    const Eigen::VectorXd covariance = xc.transpose() * s;
-    std::vector<double> strength(static_cast<std::size_t>(x.cols()));
-    for (Eigen::Index j = 0; j < x.cols(); ++j) {
-        const double norm = xc.col(j).norm();
-        strength[static_cast<std::size_t>(j)] = norm > 0 ? std::abs(covariance[j]) / norm : 0.0;
-    }
-    std::vector<Eigen::Index> order(strength.size());
-    for (std::size_t j = 0; j < order.size(); ++j) order[j] = static_cast<Eigen::Index>(j);
-    std::stable_sort(order.begin(), order.end(), [&](Eigen::Index a, Eigen::Index b) {
-        return strength[static_cast<std::size_t>(a)] > strength[static_cast<std::size_t>(b)];
-    });
-    order.resize(std::min(order.size(), std::max<std::size_t>(keep, 3)));
-    return order;
-}
-
-}  // namespace
-
-Eigen::MatrixXd remove_block_effects(const SparseMatrix<float>& logcounts, const std::vector<std::uint32_t>& genes,
-                                     const std::vector<std::uint32_t>& block_in, const std::vector<double>& covariate,
-                                     const std::vector<double>& nuisance) {
-    const std::uint32_t n = logcounts.n_cols;
-    if (block_in.size() != n || covariate.size() != n || (!nuisance.empty() && nuisance.size() != n))
-        throw OptionError("remove_block_effects: one block, covariate and nuisance value per cell are needed");
-    std::vector<std::uint32_t> block;
-    const std::uint32_t blocks = compact_blocks(block_in, block);
-    Eigen::MatrixXd x = dense_rows(logcounts, genes);
-    // Column 0 of z is the protected covariate, column 1 (if any) the nuisance covariate.
-    const Eigen::Index k = nuisance.empty() ? 1 : 2;
-    Eigen::MatrixXd z(n, k);
-    for (std::uint32_t c = 0; c < n; ++c) {
-        z(c, 0) = covariate[c];
-        if (k == 2) z(c, 1) = nuisance[c];
-    }
+/// Per-block means of the rows of `x` (cells x columns): blocks x columns.
+Eigen::MatrixXd block_means(const Eigen::MatrixXd& x, const std::vector<std::uint32_t>& block, std::uint32_t blocks) {
+    Eigen::MatrixXd sum = Eigen::MatrixXd::Zero(blocks, x.cols());
     Eigen::VectorXd size = Eigen::VectorXd::Zero(blocks);
-    Eigen::MatrixXd z_mean = Eigen::MatrixXd::Zero(blocks, k), x_mean = Eigen::MatrixXd::Zero(blocks, x.cols());
-    for (std::uint32_t c = 0; c < n; ++c) size[block[c]] += 1, z_mean.row(block[c]) += z.row(c), x_mean.row(block[c]) += x.row(c);
-    z_mean = size.cwiseInverse().asDiagonal() * z_mean;
-    x_mean = size.cwiseInverse().asDiagonal() * x_mean;
-    // Frisch-Waugh-Lovell: with block intercepts in the model, the slopes are the least-squares
-    // ones of the within-block centred covariates (a covariate constant within blocks gets 0).
-    Eigen::MatrixXd zc(n, k);
-    for (std::uint32_t c = 0; c < n; ++c) zc.row(c) = z.row(c) - z_mean.row(block[c]);
-    const Eigen::MatrixXd slope = (zc.transpose() * zc).completeOrthogonalDecomposition().solve(zc.transpose() * x);  // k x genes
-    // Block intercepts, removed relative to their average (sum-to-zero contrasts, as limma).
-    const Eigen::MatrixXd intercept = x_mean - z_mean * slope;
-    const Eigen::RowVectorXd average = intercept.colwise().mean();
-    const double nuisance_mean = k == 2 ? z.col(1).mean() : 0.0;
-    for (std::uint32_t c = 0; c < n; ++c) {
-        x.row(c) -= intercept.row(block[c]) - average;
-        if (k == 2) x.row(c) -= (z(c, 1) - nuisance_mean) * slope.row(1);
-    }
-    return x;
+    for (std::size_t c = 0; c < block.size(); ++c) sum.row(block[c]) += x.row(static_cast<Eigen::Index>(c)), size[block[c]] += 1;
+    return size.cwiseMax(1.0).cwiseInverse().asDiagonal() * sum;
 }
 
-MaturationResults maturation_trajectory(const SparseMatrix<float>& logcounts, const std::vector<std::uint32_t>& block,
-                                        const std::vector<double>& panel_score, const std::vector<double>& log_depth,
-                                        const MaturationOptions& o) {
-    const std::uint32_t n = logcounts.n_cols;
-    if (block.size() != n || panel_score.size() != n || log_depth.size() != n)
-        throw OptionError("maturation_trajectory: one sample, panel score and depth per cell are needed");
-    MaturationResults r;
+/// One round of the one-factor fit on within-sample centred genes `xw` (cells x genes): each
+/// gene's slope on the current estimate `m` = xw * `a` (or the score in the first round, a = 0)
+/// without the gene's own share a_j xw_j, its residual variance, and its weight slope / variance
+/// shrunk by (1 - min_t^2 / t^2)+. The new coefficients put the estimate in the units of the
+/// centred score `sw` (its regression on the estimate has slope 1).
+Eigen::VectorXd next_coefficients(const Eigen::MatrixXd& xw, const Eigen::VectorXd& m, const Eigen::VectorXd& a,
+                                  const Eigen::VectorXd& sw, double min_t, double residual_df) {
+    const Eigen::VectorXd cov = xw.transpose() * m;
+    const Eigen::VectorXd ss = xw.colwise().squaredNorm().transpose();
+    const double mm = m.squaredNorm();
+    Eigen::VectorXd w = Eigen::VectorXd::Zero(xw.cols());
+    double scale = 0;
+    for (Eigen::Index j = 0; j < xw.cols(); ++j) {
+        const double c = cov[j] - a[j] * ss[j];
+        const double v = mm - 2 * a[j] * cov[j] + a[j] * a[j] * ss[j];
+        if (!(v > 0) || !(ss[j] > 0)) continue;
+        const double slope = c / v;
+        const double variance = std::max(ss[j] - c * c / v, 1e-12 * ss[j]) / residual_df;
+        const double shrink = 1.0 - min_t * min_t * variance / (slope * slope * v);
+        if (!(shrink > 0)) continue;
+        w[j] = slope / variance * shrink;
+        scale += w[j] * slope;
+    }
+    if (!(scale > 0)) throw OptionError("maturation: no gene follows the panel score within samples");
+    const Eigen::VectorXd d = xw * w;
+    const double dd = d.squaredNorm(), ds = d.dot(sw);
+    if (!(dd > 0) || ds == 0) throw OptionError("maturation: the genes that follow the panel score do not predict it");
+    return w * (ds / dd);
+}
+
+/// Candidates: the genes most variable within samples, without the excluded ones.
+std::vector<std::uint32_t> candidate_genes(const SparseMatrix<float>& logcounts, const std::vector<std::uint32_t>& block,
+                                           const MaturationOptions& o) {
     HvgOptions hvg = o.hvg;
     hvg.top = o.genes + o.excluded_genes.size();
     std::vector<bool> excluded(logcounts.n_rows, false);
     for (auto g : o.excluded_genes)
         if (g < excluded.size()) excluded[g] = true;
-    std::vector<std::uint32_t> variable;
+    std::vector<std::uint32_t> genes;
     for (auto g : model_gene_var_blocked(logcounts, block, hvg).selected)
-        if (!excluded[g] && variable.size() < o.genes) variable.push_back(g);
-    if (variable.size() < 3) throw OptionError("maturation: fewer than 3 genes vary within samples on the axis");
-    const Eigen::MatrixXd corrected = remove_block_effects(logcounts, variable, block, panel_score, log_depth);
-    const auto columns = most_associated(corrected, panel_score, o.score_genes);
-    Eigen::MatrixXd lineage(n, static_cast<Eigen::Index>(columns.size()));
-    for (std::size_t j = 0; j < columns.size(); ++j) {
-        lineage.col(static_cast<Eigen::Index>(j)) = corrected.col(columns[j]);
-        r.genes.push_back(variable[static_cast<std::size_t>(columns[j])]);
+        if (!excluded[g] && genes.size() < o.genes) genes.push_back(g);
+    if (genes.size() < 3) throw OptionError("maturation: fewer than 3 genes vary within samples on the axis");
+    return genes;
+}
+
+}  // namespace
+
+MaturationResults maturation_trajectory(const SparseMatrix<float>& logcounts, const std::vector<std::uint32_t>& block_in,
+                                        const std::vector<double>& panel_score, const MaturationOptions& o) {
+    const std::uint32_t n = logcounts.n_cols;
+    if (block_in.size() != n || panel_score.size() != n)
+        throw OptionError("maturation_trajectory: one sample and panel score per cell are needed");
+    std::vector<std::uint32_t> block;
+    const std::uint32_t blocks = compact_blocks(block_in, block);
+    if (n < blocks + 3) throw OptionError("maturation_trajectory: too few cells (" + std::to_string(n) + ") for the samples");
+    const auto genes = candidate_genes(logcounts, block, o);
+    Eigen::MatrixXd xw = dense_rows(logcounts, genes);  // centred within samples below (one copy in memory)
+    const Eigen::MatrixXd means = block_means(xw, block, blocks);
+    const Eigen::RowVectorXd overall = xw.colwise().mean();
+    for (std::uint32_t c = 0; c < n; ++c) xw.row(c) -= means.row(block[c]);
+    const Eigen::VectorXd score = Eigen::Map<const Eigen::VectorXd>(panel_score.data(), n);
+    const Eigen::VectorXd score_means = block_means(score, block, blocks);
+    Eigen::VectorXd sw = score;
+    for (std::uint32_t c = 0; c < n; ++c) sw[c] -= score_means[block[c]];
+
+    // Within samples: rounds of the one-factor fit from the panel score until it settles.
+    MaturationResults r;
+    Eigen::VectorXd a = Eigen::VectorXd::Zero(xw.cols()), m = sw;
+    while (r.rounds < o.max_rounds) {
+        a = next_coefficients(xw, m, a, sw, o.min_t, static_cast<double>(n - blocks - 1));
+        const Eigen::VectorXd next = xw * a;
+        ++r.rounds;
+        const double moved = (next - m).norm();
+        m = next;
+        if (moved <= o.tolerance * m.norm()) break;
     }
-    const std::size_t pcs = std::min<std::size_t>({o.pcs, columns.size() - 1, static_cast<std::size_t>(n) - 1});
-    std::vector<double> root(n);
-    for (std::uint32_t c = 0; c < n; ++c) root[c] = -panel_score[c];
-    r.pseudotime = diffusion_pseudotime(dense_pca_scores(lineage, pcs), root, o.pseudotime).pseudotime;
+    // Between samples: the mean of the panel score's and the factor's estimates (offset to agree
+    // on average), whose animal noise comes from different genes.
+    const Eigen::VectorXd factor_means = (means.rowwise() - overall) * a;
+    const double offset = (score_means - factor_means).mean();
+    const Eigen::VectorXd position = 0.5 * (score_means.array() + factor_means.array() + offset).matrix();
+    for (std::uint32_t c = 0; c < n; ++c) m[c] += position[block[c]];
+    const double lo = m.minCoeff(), range = m.maxCoeff() - lo;
+    r.pseudotime.resize(n);
+    for (std::uint32_t c = 0; c < n; ++c) r.pseudotime[c] = range > 0 ? (m[c] - lo) / range : 0.0;
+
+    std::vector<Eigen::Index> order;
+    for (Eigen::Index j = 0; j < a.size(); ++j)
+        if (a[j] != 0) order.push_back(j);
+    std::stable_sort(order.begin(), order.end(), [&](Eigen::Index p, Eigen::Index q) { return std::abs(a[p]) > std::abs(a[q]); });
+    for (auto j : order) r.genes.push_back(genes[static_cast<std::size_t>(j)]), r.weights.push_back(a[j]);
     return r;
 }
 

@@ -28,7 +28,7 @@ nlohmann::json analysis_parameters(const AnalyseStageOptions& options) {
         {"cluster_method", o.leiden.method == cluster::ClusterMethod::louvain ? "louvain" : "leiden"},
         {"umap_neighbors", o.umap_neighbors},
         {"panels", panels},
-        {"trajectory", {{"start", o.trajectory_start}, {"end", o.trajectory_end}, {"hvgs", o.trajectory_hvgs}, {"score_genes", o.trajectory_score_genes}, {"pcs", o.trajectory_pcs}, {"neighbours", o.pseudotime.k}, {"diffusion_components", o.pseudotime.components}}},
+        {"trajectory", {{"start", o.trajectory_start}, {"end", o.trajectory_end}, {"genes", o.maturation.genes}, {"min_t", o.maturation.min_t}, {"max_rounds", o.maturation.max_rounds}}},
         {"cytokines",
          {{"genes", o.cytokines.genes}, {"min_cells", o.cytokines.min_cells}, {"min_replicates", o.cytokines.min_replicates},
           {"test", "pseudobulk per sample, NB GLM (common dispersion) + QL F-test, BH over all genes"}}},

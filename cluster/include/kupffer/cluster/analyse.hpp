@@ -22,7 +22,7 @@
 #include "kupffer/cluster/markers.hpp"
 #include "kupffer/cluster/normalize.hpp"
 #include "kupffer/cluster/pca.hpp"
-#include "kupffer/cluster/pseudotime.hpp"
+#include "kupffer/cluster/maturation.hpp"
 #include "kupffer/cluster/qc.hpp"
 #include "kupffer/cluster/size_factors.hpp"
 #include "kupffer/cluster/umap.hpp"
@@ -64,10 +64,7 @@ struct AnalysisOptions {
     AnnotateOptions annotate;
     std::string trajectory_start = "classical_monocyte";  ///< panel at the root of the maturation axis
     std::string trajectory_end = "mo_macrophage";         ///< panel at its end
-    std::size_t trajectory_hvgs = 1000;        ///< candidates: most variable within samples on the axis
-    std::size_t trajectory_score_genes = 200;  ///< used: most associated with the panel score
-    std::size_t trajectory_pcs = 5;
-    PseudotimeOptions pseudotime = {.k = 60, .components = 2};  ///< one unbranched lineage: the leading diffusion component
+    MaturationOptions maturation;  ///< the axis's one-factor fit (analyse sets its trend options to `hvg` and its excluded genes)
     CytokineOptions cytokines;
     std::string group_column = "group", timepoint_column = "timepoint", animal_column = "animal";
     std::uint64_t seed = 1;        ///< seeds every random step (PCA start, Leiden, UMAP, controls)

@@ -1,6 +1,8 @@
 #pragma once
 // Small descriptive statistics shared by the stages.
 #include <algorithm>
+#include <cmath>
+#include <limits>
 #include <numeric>
 #include <vector>
 
@@ -35,6 +37,25 @@ inline std::vector<double> average_ranks(const std::vector<double>& v) {
         i = j;
     }
     return rank;
+}
+
+/// Spearman rank correlation (average ranks for ties); pairs with a NaN are skipped; NaN for
+/// fewer than 3 pairs.
+inline double spearman(const std::vector<double>& a, const std::vector<double>& b) {
+    std::vector<double> x, y;
+    for (std::size_t i = 0; i < std::min(a.size(), b.size()); ++i)
+        if (!std::isnan(a[i]) && !std::isnan(b[i])) x.push_back(a[i]), y.push_back(b[i]);
+    if (x.size() < 3) return std::numeric_limits<double>::quiet_NaN();
+    const auto rx = average_ranks(x), ry = average_ranks(y);
+    const double mx = std::accumulate(rx.begin(), rx.end(), 0.0) / static_cast<double>(rx.size());
+    const double my = std::accumulate(ry.begin(), ry.end(), 0.0) / static_cast<double>(ry.size());
+    double sxy = 0, sxx = 0, syy = 0;
+    for (std::size_t i = 0; i < rx.size(); ++i) {
+        sxy += (rx[i] - mx) * (ry[i] - my);
+        sxx += (rx[i] - mx) * (rx[i] - mx);
+        syy += (ry[i] - my) * (ry[i] - my);
+    }
+    return sxy / std::sqrt(sxx * syy);
 }
 
 /// Per-row mean and sample variance (n - 1) of a sparse matrix, zeros included.
