@@ -94,8 +94,7 @@ void axis_pseudotime(AnalysisResults& r, const Dataset& data, const AnalysisOpti
     }
     const auto fit = maturation_trajectory(axis, sample, score, mo);
     for (std::size_t i = 0; i < r.trajectory_cells.size(); ++i) r.maturation_pseudotime[r.trajectory_cells[i]] = fit.pseudotime[i];
-    r.notes.push_back("maturation: " + std::to_string(fit.genes.size()) + " genes weighted, " + std::to_string(fit.rounds) +
-                      (fit.rounds < mo.max_rounds ? " rounds" : " rounds without settling (the pseudotime is the last round's)"));
+    r.notes.push_back("maturation: " + std::to_string(fit.genes.size()) + " genes weighted, " + std::to_string(fit.rounds) + " rounds");
 }
 
 /// Maturation: the cells whose cluster is named as either end of the monocyte -> macrophage axis

@@ -112,7 +112,8 @@ MaturationResults maturation_trajectory(const SparseMatrix<float>& logcounts, co
     Eigen::VectorXd sw = score;
     for (std::uint32_t c = 0; c < n; ++c) sw[c] -= score_means[block[c]];
 
-    // Within samples: rounds of the one-factor fit from the panel score until it settles.
+    // Within samples: a few rounds of the one-factor fit from the panel score (maturation.hpp says
+    // why a few).
     MaturationResults r;
     Eigen::VectorXd a = Eigen::VectorXd::Zero(xw.cols()), m = sw;
     while (r.rounds < o.max_rounds) {

@@ -15,7 +15,10 @@
 //     shrunk by (1 - t0^2 / t^2)+ so that genes without evidence count nothing; the slope is taken
 //     on the estimate *without the gene's own share*, or genes would select themselves; the new
 //     estimate is the weighted sum, in the panel score's units (the within-sample regression of the
-//     score on it); rounds repeat from the panel score until the estimate stops changing;
+//     score on it). Four rounds from the panel score: the gain is in rounds 2-3, and a fit run to
+//     convergence can slide, as a power iteration does, to the strongest within-sample factor,
+//     which need not be maturation (on one simulated study of thirteen it did, after 25 rounds);
+//     the panel score is the anchor, so the rounds stay few;
 //  4. the samples' positions on the axis are the average of two estimates whose animal noise comes
 //     from different genes: the panel score's sample mean, and the factor's weights applied to the
 //     sample's mean expression — so a group whose monocytes matured further keeps that difference.
@@ -30,7 +33,7 @@ namespace kupffer::cluster {
 struct MaturationOptions {
     std::size_t genes = 1000;  ///< candidates: genes most variable within samples
     double min_t = 2.0;        ///< a gene's weight is shrunk by (1 - min_t^2 / t^2)+, t its slope's t statistic
-    std::uint32_t max_rounds = 50;
+    std::uint32_t max_rounds = 4;  ///< rounds from the panel score (see above)
     double tolerance = 1e-4;   ///< stop when the estimate moves less than this, relative to its norm
     HvgOptions hvg;            ///< trend settings (its `top` is replaced by `genes`)
     /// Rows never used for the trajectory: mitochondrial and ribosomal-protein genes, whose
@@ -42,7 +45,7 @@ struct MaturationResults {
     std::vector<double> pseudotime;    ///< per cell in [0, 1], 0 the most monocyte-like
     std::vector<std::uint32_t> genes;  ///< rows of logcounts with a non-zero weight, heaviest first
     std::vector<double> weights;       ///< their weights (positive: up in macrophages)
-    std::uint32_t rounds = 0;          ///< rounds until the estimate settled (max_rounds: it did not)
+    std::uint32_t rounds = 0;          ///< rounds fitted (fewer than max_rounds: the estimate settled)
 };
 
 /// `logcounts` genes x lineage cells; `block` the sample of each cell (0-based); `panel_score` per
