@@ -4,13 +4,10 @@
 
 #include <gtest/gtest.h>
 
-#include <fstream>
-#include <iterator>
 #include <map>
-#include <memory>
 
 #include "kupffer/core/dna.hpp"
-#include "kupffer/core/errors.hpp"
+#include "round_trip.hpp"
 #include "test_dir.hpp"
 
 using namespace kupffer;
@@ -89,18 +86,6 @@ void expect_same_as(const KmerTable& table, const Truth& truth) {
     EXPECT_GT(kmers.size(), 64U);
 }
 
-std::string saved(const KmerTable& table, const TempDir& dir, const std::string& name) {
-    AtomicFile out(dir / name);
-    table.save(out);
-    out.commit();
-    std::ifstream in(dir / name, std::ios::binary);
-    return {std::istreambuf_iterator<char>(in), {}};
-}
-
-KmerTable load(const TempDir& dir, const std::string& name, int threads) {
-    std::unique_ptr<std::FILE, int (*)(std::FILE*)> f(std::fopen((dir / name).c_str(), "rb"), &std::fclose);
-    return KmerTable::load(f.get(), dir / name, threads);
-}
 
 }  // namespace
 
@@ -137,9 +122,9 @@ TEST(KmerTable, SavesTheSameBytesWithOneOrTwoThreadsAndLoadsBackAcrossThe32BitBo
         bytes[threads - 1] = saved(KmerTable::build(seqs, options), dir, "t" + std::to_string(threads));
     }
     EXPECT_EQ(bytes[0], bytes[1]);
-    const KmerTable loaded = load(dir, "t2", 2);
-    expect_same_as(loaded, truth);
-    EXPECT_EQ(loaded.bases(), [&] {
+    const auto from_file = loaded<KmerTable>(dir, "t2", 2);
+    expect_same_as(from_file, truth);
+    EXPECT_EQ(from_file.bases(), [&] {
         std::uint64_t n = 0;
         for (const auto& s : seqs) n += s.size();
         return n;
@@ -147,7 +132,7 @@ TEST(KmerTable, SavesTheSameBytesWithOneOrTwoThreadsAndLoadsBackAcrossThe32BitBo
     // The automatic width is narrower, so the file is smaller and reads the same.
     options.min_position_bits = 0;
     EXPECT_LT(saved(KmerTable::build(seqs, options), dir, "narrow").size(), bytes[0].size());
-    expect_same_as(load(dir, "narrow", 1), truth);
+    expect_same_as(loaded<KmerTable>(dir, "narrow", 1), truth);
 }
 
 TEST(KmerTable, ADamagedFileIsAnErrorNamingIt) {
@@ -160,11 +145,5 @@ TEST(KmerTable, ADamagedFileIsAnErrorNamingIt) {
     // sequence and counts beyond the array, which a lookup would follow out of bounds.
     std::string bad = good;
     for (std::size_t i = bad.size() - 64; i < bad.size() - 8; ++i) bad[i] = static_cast<char>(0xff);
-    std::ofstream(dir / "bad", std::ios::binary) << bad;
-    try {
-        load(dir, "bad", 2);
-        FAIL() << "loaded a damaged table";
-    } catch (const InputError& e) {
-        EXPECT_NE(std::string(e.what()).find("bad"), std::string::npos) << e.what();
-    }
+    expect_refused<KmerTable>(dir, "bad", bad);
 }

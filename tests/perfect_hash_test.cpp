@@ -6,12 +6,10 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
-#include <fstream>
-#include <iterator>
-#include <memory>
 #include <set>
 
 #include "kupffer/core/errors.hpp"
+#include "round_trip.hpp"
 #include "test_dir.hpp"
 
 using namespace kupffer;
@@ -42,18 +40,6 @@ void expect_minimal_perfect(const PerfectHash& h, const std::vector<std::vector<
     }
 }
 
-std::string saved(const PerfectHash& h, const TempDir& dir, const std::string& name) {
-    AtomicFile out(dir / name);
-    h.save(out);
-    out.commit();
-    std::ifstream in(dir / name, std::ios::binary);
-    return {std::istreambuf_iterator<char>(in), {}};
-}
-
-PerfectHash load(const TempDir& dir, const std::string& name) {
-    std::unique_ptr<std::FILE, int (*)(std::FILE*)> f(std::fopen((dir / name).c_str(), "rb"), &std::fclose);
-    return PerfectHash::load(f.get(), dir / name, 2);
-}
 
 }  // namespace
 
@@ -108,19 +94,12 @@ TEST(PerfectHash, LoadsWhatItSavedAndRefusesDamagedRanks) {
     for (const auto& b : buckets) h.append(PerfectHash::build(b, 3));  // a rest in each bucket
     TempDir dir;
     const std::string good = saved(h, dir, "good");
-    expect_minimal_perfect(load(dir, "good"), buckets);
-    EXPECT_EQ(saved(load(dir, "good"), dir, "again"), good);
+    expect_minimal_perfect(loaded<PerfectHash>(dir, "good", 2), buckets);
+    EXPECT_EQ(saved(loaded<PerfectHash>(dir, "good", 2), dir, "again"), good);
     // One bit flipped in the last block's bits: its rank no longer follows, and lookups could
     // number a key outside its bucket.
     std::string bad = good;
     bad[bad.size() - 3] = static_cast<char>(bad[bad.size() - 3] ^ 0x10);
-    std::ofstream(dir / "bad", std::ios::binary) << bad;
-    try {
-        load(dir, "bad");
-        FAIL() << "loaded damaged hash functions";
-    } catch (const InputError& e) {
-        EXPECT_NE(std::string(e.what()).find("bad"), std::string::npos) << e.what();
-    }
-    std::ofstream(dir / "short", std::ios::binary) << good.substr(0, good.size() / 2);
-    EXPECT_THROW(load(dir, "short"), InputError);
+    expect_refused<PerfectHash>(dir, "bad", bad);
+    expect_refused<PerfectHash>(dir, "short", good.substr(0, good.size() / 2));
 }
